@@ -1,0 +1,242 @@
+"""zkrisk's EZKL steps: one function per pipeline step, called by ts/pipeline (one process per
+step, JSON in, JSON out) so that TypeScript never touches EZKL's Python API itself.
+
+Usage: python circuits/ezkl_steps.py <step> '<json args>'
+Prints one JSON line on stdout: {"ok": true, ...result} or {"ok": false, "error": "..."}.
+Exit code 0 on success, 1 on a step error, 2 on bad usage.
+
+Every path is passed explicitly (the SRS above all: EZKL's default SRS path is under the home
+directory, and get_srs deletes files there whose hash it does not know).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import ezkl
+
+# Public instances, in EZKL's order for zkrisk's models (input hashed, params hashed, output
+# public): [input commitment, parameter commitment, tier * 2**output_scale].
+INSTANCE_COUNT = 3
+
+
+class StepError(Exception):
+    """A failure the user can act on; the message says what to do."""
+
+
+async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    result = fn(*args, **kwargs)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _require(path: str, what: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise StepError(f"{what} not found at {path}")
+    return p
+
+
+def _sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return "0x" + h.hexdigest()
+
+
+def _logrows(settings: str) -> int:
+    return int(json.loads(Path(settings).read_text())["run_args"]["logrows"])
+
+
+def le_hex_to_int(le: str) -> int:
+    """EZKL stores field elements as little-endian hex; Solidity wants big-endian uint256."""
+    return int.from_bytes(bytes.fromhex(le.removeprefix("0x")), "little")
+
+
+# ---------------------------------------------------------------- steps
+
+
+async def settings(a: dict[str, Any]) -> dict[str, Any]:
+    _require(a["model"], "ONNX model")
+    run_args = ezkl.PyRunArgs()
+    run_args.input_visibility = "hashed"
+    run_args.param_visibility = "hashed"
+    run_args.output_visibility = "public"
+    if not ezkl.gen_settings(a["model"], a["settings"], py_run_args=run_args):
+        raise StepError("ezkl gen_settings failed")
+    return {"settings": a["settings"]}
+
+
+async def calibrate(a: dict[str, Any]) -> dict[str, Any]:
+    _require(a["data"], "calibration data")
+    ok = await _call(ezkl.calibrate_settings, a["data"], a["model"], a["settings"], a.get("target", "resources"))
+    if not ok:
+        raise StepError("ezkl calibrate_settings failed")
+    return {"logrows": _logrows(a["settings"])}
+
+
+async def compile(a: dict[str, Any]) -> dict[str, Any]:
+    if not ezkl.compile_circuit(a["model"], a["compiled"], a["settings"]):
+        raise StepError("ezkl compile_circuit failed")
+    return {"compiled": a["compiled"]}
+
+
+# An EZKL KZG SRS file for 2**k rows is 260 header bytes plus 128 bytes per row (measured on
+# ezkl 21.0.0 for k = 10 and 15); this is how an operator-provided SRS is checked against logrows.
+SRS_HEADER_BYTES = 260
+SRS_BYTES_PER_ROW = 128
+
+
+def _srs_logrows(path: Path) -> int:
+    size = path.stat().st_size
+    rows = (size - SRS_HEADER_BYTES) // SRS_BYTES_PER_ROW
+    k = rows.bit_length() - 1
+    if k < 1 or (1 << k) * SRS_BYTES_PER_ROW + SRS_HEADER_BYTES != size:
+        raise StepError(
+            f"{path} ({size} bytes) is not an EZKL KZG SRS file "
+            f"(expected {SRS_HEADER_BYTES} + {SRS_BYTES_PER_ROW} * 2**k bytes)"
+        )
+    return k
+
+
+async def srs(a: dict[str, Any]) -> dict[str, Any]:
+    """Check (or, with generate=true, create an INSECURE local) SRS for the circuit's logrows."""
+    need = _logrows(a["settings"])
+    path = Path(a["srs"])
+    if not path.exists():
+        if not a.get("generate"):
+            raise StepError(f"SRS file {path} does not exist; pass a ceremony SRS with --srs PATH")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ezkl.gen_srs(str(path), int(a.get("logrows", need)))
+    have = _srs_logrows(path)
+    if have < need:
+        raise StepError(f"SRS {path} has logrows {have}, the circuit needs {need}: use an SRS with at least 2**{need} points")
+    return {"srs": str(path), "srsLogrows": have, "logrows": need, "srsSha256": _sha256(path)}
+
+
+async def setup(a: dict[str, Any]) -> dict[str, Any]:
+    _require(a["compiled"], "compiled circuit")
+    _require(a["srs"], "SRS")
+    Path(a["pk"]).parent.mkdir(parents=True, exist_ok=True)
+    if not await _call(ezkl.setup, a["compiled"], a["vk"], a["pk"], a["srs"]):
+        raise StepError("ezkl setup failed")
+    return {"vkSha256": _sha256(a["vk"])}
+
+
+async def witness(a: dict[str, Any]) -> dict[str, Any]:
+    _require(a["data"], "input data")
+    w = await _call(ezkl.gen_witness, a["data"], a["compiled"], a["witness"])
+    return {"outputs": w["outputs"], "processedInputs": w.get("processed_inputs")}
+
+
+async def prove(a: dict[str, Any]) -> dict[str, Any]:
+    for key, what in (("witness", "witness"), ("compiled", "compiled circuit"), ("pk", "proving key"), ("srs", "SRS")):
+        _require(a[key], what)
+    await _call(ezkl.prove, a["witness"], a["compiled"], a["pk"], a["proof"], "single", a["srs"])
+    return {"proof": a["proof"]}
+
+
+async def verify(a: dict[str, Any]) -> dict[str, Any]:
+    try:
+        ok = await _call(ezkl.verify, a["proof"], a["settings"], a["vk"], a["srs"])
+    except Exception as e:  # EZKL raises on a bad proof rather than returning False
+        raise StepError(f"proof rejected: {e}") from None
+    if not ok:
+        raise StepError("proof rejected")
+    return {"verified": True}
+
+
+def _banner(command: str) -> str:
+    return (
+        "// SPDX-License-Identifier: MIT\n"
+        "// GENERATED FILE - DO NOT EDIT.\n"
+        f"// Generated by EZKL {ezkl.__version__} create_evm_verifier; regenerate with: {command}\n"
+    )
+
+
+async def verifier(a: dict[str, Any]) -> dict[str, Any]:
+    """Generate the Solidity verifier, rename the contract and mark the file generated.
+
+    EZKL compiles the verifier with solc 0.8.20 from ~/.svm to derive its ABI; the caller points
+    HOME at a folder whose .svm holds zkrisk's solc-js facade, so nothing is downloaded.
+    """
+    out = Path(a["sol"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_sol = out.with_suffix(".ezkl.tmp.sol")
+    tmp_abi = Path(a["abi"])
+    ok = await _call(ezkl.create_evm_verifier, a["vk"], a["settings"], str(tmp_sol), str(tmp_abi), a["srs"])
+    if not ok or not tmp_sol.exists():
+        raise StepError("ezkl create_evm_verifier failed")
+    source = tmp_sol.read_text()
+    tmp_sol.unlink()
+    source = re.sub(r"^// SPDX-License-Identifier: MIT\n", "", source)
+    source, n = re.subn(r"\bcontract Halo2Verifier\b", f"contract {a['contract']}", source)
+    if n != 1:
+        raise StepError("unexpected verifier source: no `contract Halo2Verifier` to rename")
+    out.write_text(_banner(a["command"]) + source)
+    return {"sol": str(out), "solSha256": _sha256(out)}
+
+
+async def calldata(a: dict[str, Any]) -> dict[str, Any]:
+    data = await _call(ezkl.encode_evm_calldata, a["proof"], a["calldata"])
+    return {"calldataBytes": len(bytes(data))}
+
+
+async def fixture(a: dict[str, Any]) -> dict[str, Any]:
+    """Turn proof.json into the forge-readable fixture (big-endian uint256 instances)."""
+    proof = json.loads(Path(a["proof"]).read_text())
+    instances = proof["instances"][0]
+    if len(instances) != INSTANCE_COUNT:
+        raise StepError(f"proof has {len(instances)} instances, expected {INSTANCE_COUNT}")
+    big_endian = [le_hex_to_int(x) for x in instances]
+    scale = int(a["outputScale"])
+    tier_instance = big_endian[2]
+    if tier_instance % (1 << scale) != 0:
+        raise StepError(f"tier instance {tier_instance} is not a whole tier at output scale {scale}")
+    calldata_hex = "0x" + Path(a["calldata"]).read_bytes().hex()
+    return {
+        "proof": proof["hex_proof"],
+        "instances": ["0x%064x" % x for x in big_endian],
+        "inputCommitment": "0x%064x" % big_endian[0],
+        "paramCommitment": "0x%064x" % big_endian[1],
+        "tier": tier_instance >> scale,
+        "calldata": calldata_hex,
+    }
+
+
+STEPS = {f.__name__: f for f in (settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in STEPS:
+        print(json.dumps({"ok": False, "error": f"usage: ezkl_steps.py <{'|'.join(STEPS)}> '<json args>'"}))
+        return 2
+    try:
+        args = json.loads(argv[1])
+        result = asyncio.run(STEPS[argv[0]](args))
+    except StepError as e:
+        print(json.dumps({"ok": False, "error": str(e)}))
+        return 1
+    except KeyError as e:
+        print(json.dumps({"ok": False, "error": f"missing argument {e} for step {argv[0]}"}))
+        return 2
+    except Exception as e:  # EZKL raises RuntimeError with its own message
+        print(json.dumps({"ok": False, "error": f"{argv[0]} failed: {e}"}))
+        return 1
+    print(json.dumps({"ok": True, **result}))
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("RUST_LOG", "error")
+    sys.exit(main(sys.argv[1:]))

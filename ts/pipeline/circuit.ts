@@ -1,0 +1,255 @@
+// The circuit pipeline for one model: export -> settings -> calibrate -> compile -> SRS ->
+// setup -> verifier -> fixtures -> manifest. Each step is skipped when its inputs did not
+// change (content hashes), so an interrupted run resumes where it stopped.
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { ROOT } from "../toolchain/paths.js";
+import { stepReporter, type StepReporter } from "../toolchain/progress.js";
+import { ezklStep, runPython } from "../toolchain/python.js";
+import { StepCache, sha256File, writeFileAtomic } from "./cache.js";
+import { insecureSrsPath, modelPaths, type ModelPaths, type ModelSpec } from "./models.js";
+import { drawSalt, readSaltSpec, saltedInput } from "./salt.js";
+
+/** Number of tiers every zkrisk model outputs (0 low, 1 medium, 2 high risk). */
+export const TIER_COUNT = 3;
+
+export interface PipelineOptions {
+  readonly model: ModelSpec;
+  /** A ceremony SRS file; without it an INSECURE local SRS is generated (tests and demo only). */
+  readonly srs?: string;
+  /** Run every step even when its inputs did not change. */
+  readonly force?: boolean;
+  readonly reporter?: StepReporter;
+}
+
+interface FixtureWallet {
+  readonly name: string;
+  readonly features: number[];
+  readonly expectedTier: number;
+}
+
+export interface ProofFixture {
+  name: string;
+  tier: number;
+  features: number[];
+  salt: number[];
+  proof: string;
+  instances: string[];
+  inputCommitment: string;
+  paramCommitment: string;
+  calldata: string;
+}
+
+const rel = (p: string) => relative(ROOT, p);
+
+export function readSettings(paths: ModelPaths): { logrows: number; outputScale: number; inputScale: number } {
+  const s = JSON.parse(readFileSync(paths.settings, "utf8"));
+  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0], inputScale: s.model_input_scales[0] };
+}
+
+function readWallets(paths: ModelPaths): FixtureWallet[] {
+  const { wallets } = JSON.parse(readFileSync(paths.wallets, "utf8")) as { wallets: FixtureWallet[] };
+  if (!Array.isArray(wallets) || wallets.length === 0) throw new Error(`${rel(paths.wallets)} lists no wallets`);
+  return wallets;
+}
+
+/** The tier a witness output encodes (little-endian field element at the output scale). */
+export function tierFromOutput(leHex: string, outputScale: number): number {
+  const value = BigInt(`0x${Buffer.from(leHex.replace(/^0x/, ""), "hex").reverse().toString("hex")}`);
+  const unit = 1n << BigInt(outputScale);
+  if (value % unit !== 0n) throw new Error(`circuit output ${value} is not a whole tier at scale ${outputScale}`);
+  return Number(value / unit);
+}
+
+/**
+ * Prove one salted input with the model's keys and return the forge-readable fixture. Checks
+ * the proof natively before returning it.
+ */
+export async function proveInput(
+  spec: ModelSpec,
+  srs: string,
+  name: string,
+  features: number[],
+  salt: number[],
+): Promise<ProofFixture> {
+  const paths = modelPaths(spec);
+  const dir = join(paths.work, name);
+  mkdirSync(dir, { recursive: true });
+  const data = join(dir, "input.json");
+  writeFileAtomic(data, JSON.stringify({ input_data: [saltedInput(features, salt)] }));
+  const w = await ezklStep<{ outputs: string[][] }>("witness", {
+    data,
+    compiled: paths.compiled,
+    witness: join(dir, "witness.json"),
+  });
+  const { outputScale } = readSettings(paths);
+  const tier = tierFromOutput(w.outputs[0]![0]!, outputScale);
+  const proof = join(dir, "proof.json");
+  await ezklStep("prove", { witness: join(dir, "witness.json"), compiled: paths.compiled, pk: paths.pk, proof, srs });
+  await ezklStep("verify", { proof, settings: paths.settings, vk: paths.vk, srs });
+  const calldata = join(dir, "calldata.bin");
+  await ezklStep("calldata", { proof, calldata });
+  const f = await ezklStep<Omit<ProofFixture, "name" | "features" | "salt">>("fixture", { proof, calldata, outputScale });
+  if (f.tier !== tier) throw new Error(`proof tier ${f.tier} differs from witness tier ${tier}`);
+  return { name, tier: f.tier, features, salt, proof: f.proof, instances: f.instances, inputCommitment: f.inputCommitment, paramCommitment: f.paramCommitment, calldata: f.calldata };
+}
+
+export function regenerateCommand(spec: ModelSpec): string {
+  return `npm run pipeline -- --model ${spec.name}`;
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<void> {
+  const spec = opts.model;
+  const paths = modelPaths(spec);
+  const cache = new StepCache(paths.state);
+  const steps = pipelineSteps(spec, paths, opts);
+  const reporter = opts.reporter ?? stepReporter(steps.length);
+  for (const s of steps) {
+    const inputs = s.inputs();
+    const key = cache.key(inputs, s.args?.() ?? null);
+    if (!opts.force && cache.isFresh(s.name, key, s.outputs())) {
+      reporter.skip(s.name, "inputs unchanged");
+      continue;
+    }
+    await reporter.step(s.name, s.run);
+    cache.record(s.name, key);
+  }
+}
+
+interface Step {
+  name: string;
+  inputs: () => string[];
+  outputs: () => string[];
+  args?: () => unknown;
+  run: () => Promise<unknown>;
+}
+
+function srsPath(paths: ModelPaths, opts: PipelineOptions): string {
+  return opts.srs ?? insecureSrsPath(readSettings(paths).logrows);
+}
+
+function pipelineSteps(spec: ModelSpec, paths: ModelPaths, opts: PipelineOptions): Step[] {
+  const abs = (p: string) => join(ROOT, p);
+  return [
+    {
+      name: "export model (PyTorch -> ONNX)",
+      inputs: () => spec.exportInputs.map(abs),
+      outputs: () => [paths.onnx],
+      run: () => runPython(spec.exportScript[0], spec.exportScript.slice(1)),
+    },
+    {
+      name: "calibration data",
+      inputs: () => [paths.wallets],
+      outputs: () => [paths.calibration],
+      run: async () => {
+        const salt = readSaltSpec(paths.modelJson);
+        const rows = readWallets(paths).map((w) => saltedInput(w.features, drawSalt(salt)));
+        writeFileAtomic(paths.calibration, `${JSON.stringify({ input_data: [rows.flat()] })}\n`);
+      },
+    },
+    {
+      name: "settings",
+      inputs: () => [paths.onnx],
+      outputs: () => [paths.settings],
+      run: () => ezklStep("settings", { model: paths.onnx, settings: paths.settings }),
+    },
+    {
+      name: "calibrate",
+      inputs: () => [paths.onnx, paths.calibration],
+      outputs: () => [paths.settings],
+      run: () => ezklStep("calibrate", { model: paths.onnx, settings: paths.settings, data: paths.calibration }),
+    },
+    {
+      name: "compile circuit",
+      inputs: () => [paths.onnx, paths.settings],
+      outputs: () => [paths.compiled],
+      run: () => ezklStep("compile", { model: paths.onnx, settings: paths.settings, compiled: paths.compiled }),
+    },
+    {
+      name: opts.srs ? "check SRS" : "SRS (INSECURE local, tests only)",
+      inputs: () => [paths.settings],
+      outputs: () => [srsPath(paths, opts)],
+      args: () => srsPath(paths, opts),
+      run: () => ezklStep("srs", { settings: paths.settings, srs: srsPath(paths, opts), generate: !opts.srs }),
+    },
+    {
+      name: "setup (proving + verifying keys)",
+      inputs: () => [paths.compiled, srsPath(paths, opts)],
+      outputs: () => [paths.vk, paths.pk],
+      run: () => ezklStep("setup", { compiled: paths.compiled, srs: srsPath(paths, opts), vk: paths.vk, pk: paths.pk }),
+    },
+    {
+      name: "Solidity verifier",
+      inputs: () => [paths.vk, paths.settings, srsPath(paths, opts)],
+      outputs: () => [paths.verifierSol, paths.abi],
+      run: () =>
+        ezklStep("verifier", {
+          vk: paths.vk,
+          settings: paths.settings,
+          srs: srsPath(paths, opts),
+          sol: paths.verifierSol,
+          abi: paths.abi,
+          contract: spec.verifierContract,
+          command: regenerateCommand(spec),
+        }),
+    },
+    {
+      name: "proof fixtures",
+      inputs: () => [paths.wallets, paths.compiled, paths.pk, paths.vk],
+      outputs: () => [paths.fixtureManifest],
+      run: () => writeFixtures(spec, paths, srsPath(paths, opts)),
+    },
+  ];
+}
+
+async function writeFixtures(spec: ModelSpec, paths: ModelPaths, srs: string): Promise<void> {
+  const salt = readSaltSpec(paths.modelJson);
+  const wallets = readWallets(paths);
+  rmSync(paths.fixtures, { recursive: true, force: true });
+  const fixtures: ProofFixture[] = [];
+  for (const [i, w] of wallets.entries()) {
+    process.stderr.write(`      proving ${w.name} (${i + 1}/${wallets.length})\n`);
+    const f = await proveInput(spec, srs, w.name, w.features, drawSalt(salt));
+    if (f.tier !== w.expectedTier) {
+      throw new Error(`circuit tier ${f.tier} for ${w.name} differs from the float model's tier ${w.expectedTier}`);
+    }
+    fixtures.push(f);
+    writeFileAtomic(join(paths.fixtures, `${w.name}.json`), `${JSON.stringify({ generatedBy: regenerateCommand(spec), ...f }, null, 2)}\n`);
+    writeFileAtomic(join(paths.fixtures, `${w.name}.proof.json`), readFileSync(join(paths.work, w.name, "proof.json"), "utf8"));
+  }
+  const paramCommitments = new Set(fixtures.map((f) => f.paramCommitment));
+  if (paramCommitments.size !== 1) throw new Error("fixtures disagree on the parameter commitment");
+  const [paramCommitment] = [...paramCommitments] as [string];
+  const settings = readSettings(paths);
+  const manifest = {
+    generated: `GENERATED by \`${regenerateCommand(spec)}\`; do not edit`,
+    model: spec.name,
+    modelId: paramCommitment,
+    paramCommitment,
+    outputScale: settings.outputScale,
+    inputScale: settings.inputScale,
+    logrows: settings.logrows,
+    tierCount: TIER_COUNT,
+    verifierContract: spec.verifierContract,
+    verifierSource: rel(paths.verifierSol),
+    srs: { path: rel(srs), sha256: sha256File(srs), insecure: rel(srs).includes("INSECURE") },
+    hashes: {
+      onnx: sha256File(paths.onnx),
+      settings: sha256File(paths.settings),
+      compiled: sha256File(paths.compiled),
+      vk: sha256File(paths.vk),
+      verifier: sha256File(paths.verifierSol),
+    },
+    fixtures: fixtures.map((f) => `${f.name}.json`),
+  };
+  writeFileAtomic(paths.fixtureManifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export function requirePipelineOutputs(spec: ModelSpec): ModelPaths {
+  const paths = modelPaths(spec);
+  for (const p of [paths.settings, paths.compiled, paths.vk]) {
+    if (!existsSync(p)) throw new Error(`missing ${rel(p)}: run \`${regenerateCommand(spec)}\``);
+  }
+  return paths;
+}
