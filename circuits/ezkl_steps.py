@@ -109,6 +109,12 @@ def _srs_logrows(path: Path) -> int:
     return k
 
 
+async def check_srs(a: dict[str, Any]) -> dict[str, Any]:
+    """Check that an operator-provided file is an SRS at all (before any step runs)."""
+    path = _require(a["srs"], "SRS file")
+    return {"srsLogrows": _srs_logrows(path)}
+
+
 async def srs(a: dict[str, Any]) -> dict[str, Any]:
     """Check (or, with generate=true, create an INSECURE local) SRS for the circuit's logrows."""
     need = _logrows(a["settings"])
@@ -214,7 +220,7 @@ async def fixture(a: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-STEPS = {f.__name__: f for f in (settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
+STEPS = {f.__name__: f for f in (check_srs, settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
 
 
 def main(argv: list[str]) -> int:

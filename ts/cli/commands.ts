@@ -1,5 +1,8 @@
 // The CLI's subcommands: each names its options and calls one module.
-import { runPipeline } from "../pipeline/circuit.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { ensureProvingKey, proveInput, runPipeline } from "../pipeline/circuit.js";
+import { drawSalt, readSaltSpec } from "../pipeline/salt.js";
+import { modelPaths } from "../pipeline/models.js";
 import { getModel, MODELS } from "../pipeline/models.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
@@ -10,6 +13,23 @@ export interface Command {
   readonly help: string;
   readonly options: Record<string, OptionSpec>;
   run(values: Record<string, string | boolean | undefined>): Promise<void>;
+}
+
+/** Parse "1.5,2,3" into finite numbers, or explain what is wrong. */
+export function parseNumberList(flag: string, raw: string): number[] {
+  const parts = raw.split(",").map((p) => p.trim());
+  const values = parts.map(Number);
+  const bad = parts.findIndex((p, i) => p === "" || !Number.isFinite(values[i]));
+  if (bad >= 0) throw new Error(`${flag}: "${parts[bad]}" (item ${bad + 1}) is not a finite number`);
+  return values;
+}
+
+/** How many features (without salt) a model takes, from its model.json. */
+function featureCount(modelJson: string): number {
+  const { features } = JSON.parse(readFileSync(modelJson, "utf8")) as { features?: unknown };
+  const n = Array.isArray(features) ? features.length : features;
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new Error(`${modelJson} does not say how many features the model takes`);
+  return n;
 }
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
@@ -30,6 +50,33 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (!model) throw new Error("--model is required (see `zkrisk pipeline --help`)");
       const srs = str(v.srs);
       await runPipeline({ model: getModel(model), ...(srs ? { srs } : {}), force: v.force === true });
+    },
+  },
+  prove: {
+    summary: "Prove one feature vector with a model (fresh random salt) and check the proof.",
+    usage: "--model <name> --features <x1,x2,...> [--out <file>]",
+    help: [
+      `  --model <name>        model (${Object.keys(MODELS).join(", ")})`,
+      "  --features <list>     the wallet's transformed features, comma-separated (no salt)",
+      "  --out <file>          write the proof fixture (proof, instances, calldata, salt) here",
+    ].join("\n"),
+    options: { model: { type: "string" }, features: { type: "string" }, out: { type: "string" } },
+    async run(v) {
+      const model = getModel(str(v.model) ?? "");
+      const raw = str(v.features);
+      if (!raw) throw new Error("--features is required (see `zkrisk prove --help`)");
+      const features = parseNumberList("--features", raw);
+      const paths = modelPaths(model);
+      const salt = readSaltSpec(paths.modelJson);
+      const expected = featureCount(paths.modelJson);
+      if (features.length !== expected) {
+        throw new Error(`--features has ${features.length} values; model ${model.name} takes ${expected}`);
+      }
+      const { srs } = await ensureProvingKey(model);
+      const f = await proveInput(model, srs, "cli", features, drawSalt(salt));
+      const out = str(v.out);
+      if (out) writeFileSync(out, `${JSON.stringify(f, null, 2)}\n`);
+      console.log(`tier ${f.tier}; input commitment ${f.inputCommitment}; proof verified${out ? `; written to ${out}` : ""}`);
     },
   },
 };

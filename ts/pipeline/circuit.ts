@@ -102,6 +102,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const spec = opts.model;
   const paths = modelPaths(spec);
   const cache = new StepCache(paths.state);
+  // A bad ceremony SRS is refused before any step writes anything.
+  if (opts.srs) await ezklStep("check_srs", { srs: opts.srs });
   const steps = pipelineSteps(spec, paths, opts);
   const reporter = opts.reporter ?? stepReporter(steps.length);
   for (const s of steps) {
@@ -252,4 +254,33 @@ export function requirePipelineOutputs(spec: ModelSpec): ModelPaths {
     if (!existsSync(p)) throw new Error(`missing ${rel(p)}: run \`${regenerateCommand(spec)}\``);
   }
   return paths;
+}
+
+/**
+ * Make sure the proving key exists and belongs to the committed verifying key. The proving
+ * key is too large to commit (hundreds of MB); setup is deterministic given the compiled
+ * circuit and the SRS, so it is regenerated into .cache and checked against the vk the
+ * verifier was generated from.
+ */
+export async function ensureProvingKey(spec: ModelSpec, reporter = stepReporter(1)): Promise<{ srs: string }> {
+  const paths = requirePipelineOutputs(spec);
+  if (!existsSync(paths.manifest)) throw new Error(`missing ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);
+  const manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as { srs: { path: string }; hashes: { vk: string } };
+  const srs = join(ROOT, manifest.srs.path);
+  if (sha256File(paths.vk) !== manifest.hashes.vk) {
+    throw new Error(`${rel(paths.vk)} does not match ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);
+  }
+  if (existsSync(paths.pk)) return { srs };
+  const tmpVk = join(paths.work, "setup-vk.key");
+  mkdirSync(paths.work, { recursive: true });
+  await reporter.step(`setup ${spec.name} proving key (once, into .cache)`, () =>
+    ezklStep("setup", { compiled: paths.compiled, srs, vk: tmpVk, pk: paths.pk }),
+  );
+  if (sha256File(tmpVk) !== manifest.hashes.vk) {
+    rmSync(paths.pk, { force: true });
+    throw new Error(
+      `setup produced a verifying key that differs from ${rel(paths.vk)} (compiled circuit, SRS and keys are out of step): run \`${regenerateCommand(spec)} --force\``,
+    );
+  }
+  return { srs };
 }

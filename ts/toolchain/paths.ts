@@ -33,8 +33,8 @@ export function foundryBinary(tool: FoundryTool): string {
   return bin;
 }
 
-/** The project's virtual environment: the only Python zkrisk runs. */
-export const VENV = join(ROOT, ".venv");
+/** The project's virtual environment: the only Python zkrisk runs (ZKRISK_VENV overrides). */
+export const VENV = process.env.ZKRISK_VENV ?? join(ROOT, ".venv");
 
 export function venvPython(): string {
   const py = join(VENV, "bin", "python");
