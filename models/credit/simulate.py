@@ -86,8 +86,8 @@ LIQ_THRESHOLD = 0.825  # liquidation threshold (features.json riskFactor.liquida
 LIQ_CLOSE_FACTOR = 0.5
 LIQ_BONUS = 0.05
 APR = 0.05
-DRIFT_DAYS = 90     # mean days between small changes of a wallet's traits
-REGIME_DAYS = 900   # mean days between regime changes (traits redrawn)
+DRIFT_DAYS = 20     # mean days between small changes of a wallet's traits
+REGIME_DAYS = 400   # mean days between regime changes (traits redrawn)
 LABEL_HF = 1.2
 CHAINS = (1, 137, 42161)
 N_PROTOCOLS = 5  # features.json protocols.ids; bit 0 = zkrisk
@@ -103,8 +103,8 @@ VIGIL_AB = np.array([[8, 2], [6, 3], [5, 3.6], [2, 4.7], [2, 4]], dtype=float)
 REACT_LO = np.array([0.55, 0.68, 0.78, 0.86, 0.82])
 REACT_HI = np.array([0.75, 0.85, 0.92, 0.97, 0.95])
 ACTIVITY = np.array([0.03, 0.07, 0.20, 0.16, 0.10])   # events/day scale
-BETA_LO = np.array([0.7, 0.9, 1.0, 1.2, 1.0])
-BETA_HI = np.array([1.0, 1.2, 1.3, 2.0, 1.6])
+BETA_LO = np.array([0.5, 0.6, 0.7, 0.9, 0.7])
+BETA_HI = np.array([1.4, 1.7, 1.9, 2.4, 2.1])
 IDIO_SD = np.array([0.003, 0.005, 0.008, 0.02, 0.01])
 DIP_LEVER = np.array([0.0, 0.01, 0.08, 0.3, 0.12])
 REFORM = np.array([0.8, 0.6, 0.4, 0.15, 0.7])
@@ -230,8 +230,8 @@ def simulate(n_wallets: int, seed: int, csv_path: Path | str = DEFAULT_CSV,
         # slow drift of leverage appetite and attention, plus rare regime changes
         # (a saver starts farming, a degen calms down): history is an imperfect guide
         drift = rng.random(W) < 1.0 / DRIFT_DAYS
-        target = np.where(drift, np.clip(base_target * rng.lognormal(0.0, 0.3, W), 0.02, 0.95), target)
-        vigil = np.where(drift, np.clip(base_vigil + rng.normal(0.0, 0.15, W), 0.02, 0.98), vigil)
+        target = np.where(drift, np.clip(base_target * rng.lognormal(0.0, 0.45, W), 0.02, 0.95), target)
+        vigil = np.where(drift, np.clip(base_vigil + rng.normal(0.0, 0.2, W), 0.02, 0.98), vigil)
         jump = rng.random(W) < 1.0 / REGIME_DAYS
         base_target = np.where(jump, np.clip(rng.beta(2.0, 2.2, W), 0.02, 0.95), base_target)
         base_vigil = np.where(jump, rng.beta(3.0, 2.0, W), base_vigil)
