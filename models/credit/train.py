@@ -265,7 +265,7 @@ def train(data_path: Path, out: Path, seed: int) -> dict:
     rows = reliability(p_te, y[te])
     best_single = max(range(len(names)), key=lambda j: auroc(x[va, j], y[va]))
     metrics = {
-        "dataset": {"path": str(data_path), "wallets": int(len(y)), "positiveRate": float(y.mean()),
+        "dataset": {"file": Path(data_path).name, "wallets": int(len(y)), "positiveRate": float(y.mean()),
                     "simulated": True,
                     "label": "liquidated OR health factor < 1.2 at any daily sample in the 30 days after the snapshot"},
         "split": {"method": "by wallet, seeded permutation of the sorted unique wallet ids",
