@@ -37,9 +37,11 @@ HIDDEN = (32, 16)
 SPECTRAL_BASELINE = {
     "auroc": 0.851,
     "model": "MLP",
-    "dataset": "Spectral's credit-scoring data set: real Aave / Compound borrower wallets (Ethereum mainnet)",
+    "dataset": "Spectral credit-scoring challenge 1: real borrow events on Aave v2 / Compound v2 Ethereum, "
+               "2019-05 to 2023-08, 77 features; label = liquidation or health factor < 1.2",
+    "source": "figure as quoted in the project's issue #3; not re-verified offline",
     "comparable": False,
-    "note": "DIFFERENT DATA SET (real on-chain data, a different label definition and features). "
+    "note": "DIFFERENT DATA SET (real on-chain data, borrow-event rows, other features and horizon). "
             "Quoted for orientation only; it is not a baseline run on this simulated data.",
 }
 
