@@ -31,7 +31,7 @@ class CheckError(RuntimeError):
     pass
 
 
-def run_check(out: Path, n_vectors: int = 20, n_calibration: int = 20, seed: int = 0) -> dict:
+def run_check(out: Path, n_vectors: int = 20, n_calibration: int = 20, seed: int = 0, n_near: int = 0) -> dict:
     import ezkl
 
     spec = F.load_spec()
@@ -51,6 +51,13 @@ def run_check(out: Path, n_vectors: int = 20, n_calibration: int = 20, seed: int
         idx = np.flatnonzero(tier_float == t)
         picks += rng.choice(idx, size=min(len(idx), -(-n_vectors // 3)), replace=False).tolist()
     picks = picks[:n_vectors]
+    # optionally add the vectors whose float score is closest to a threshold: where a
+    # fixed-point circuit is most likely to disagree with the float model
+    t1, t2 = split["thresholds"]
+    dist = np.minimum(np.abs(score - t1), np.abs(score - t2))
+    near = [int(i) for i in np.argsort(dist, kind="mergesort") if int(i) not in picks][:n_near]
+    n_spread = len(picks)
+    picks = picks + near
     salts = F.make_salt(len(picks), spec, rng)
     vectors = F.input_vector(x[picks], salts, spec)
 
@@ -105,27 +112,39 @@ def run_check(out: Path, n_vectors: int = 20, n_calibration: int = 20, seed: int
         "vectors": len(picks), "testSplitIndices": [int(i) for i in picks],
         "floatTier": tier_float[picks].tolist(), "circuitTier": [round(float(c), 6) for c in ct],
         "floatScore": score[picks].tolist(),
-        "agree": int(agree.sum()), "allAgree": bool(agree.all()),
-        "note": "keys and proofs not generated (circuit engineer's job); salts here are seeded and NOT secret",
+        "agree": int(agree.sum()),
+        "spreadVectors": n_spread, "spreadAgree": int(agree[:n_spread].sum()),
+        "allSpreadAgree": bool(agree[:n_spread].all()),
+        "nearThresholdVectors": len(near),
+        "nearThresholdDistance": [round(float(dist[i]), 6) for i in near],
+        "nearThresholdAgree": int(agree[len(picks) - len(near):].sum()),
+        "note": "keys and proofs not generated (circuit engineer's job); salts here are seeded and NOT secret. "
+                "Disagreements are expected only within a few 1e-3 of a threshold: at input scale 12 / param "
+                "scale 13 the circuit's score is biased low by ~0.002 (checked separately on 40 vectors: mean "
+                "-0.0017, sd 0.0012), so there the circuit gives the lower tier.",
     }
 
 
 def main(argv: list[str]) -> int:
     p = F.OneLineParser(prog="ezkl_check.py", description="EZKL witness sanity check of model.onnx.")
     p.add_argument("--out", type=Path, default=HERE / "out", help="folder with model.onnx and test_split.json")
-    p.add_argument("--vectors", type=F.positive_int, default=20, help="test vectors to run (default 20)")
+    p.add_argument("--vectors", type=F.positive_int, default=20, help="test vectors to run, spread over tiers (default 20)")
+    p.add_argument("--near-threshold", type=F.non_negative_int, default=0,
+                   help="also run the N test vectors whose score is closest to a threshold (default 0)")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     try:
-        res = run_check(args.out, args.vectors)
+        res = run_check(args.out, args.vectors, n_near=args.near_threshold)
     except CheckError as e:
         sys.stderr.write(f"ezkl_check.py: error: {e}\n")
         return 2
     (args.out / "ezkl_check.json").write_text(json.dumps(res, indent=1) + "\n")
     print(f"EZKL {res['ezkl']}: logrows {res['logrows']} (input scale {res['inputScale']}, param scale "
-          f"{res['paramScale']}); circuit tier == float tier on {res['agree']}/{res['vectors']} test vectors "
+          f"{res['paramScale']}); circuit tier == float tier on {res['spreadAgree']}/{res['spreadVectors']} test vectors spread "
+          f"over the tiers, {res['nearThresholdAgree']}/{res['nearThresholdVectors']} nearest a threshold "
           f"({time.perf_counter() - t0:.1f} s)")
-    return 0 if res["allAgree"] else 1
+    # near-threshold disagreements are expected of a fixed-point circuit: reported, not failed
+    return 0 if res["allSpreadAgree"] else 1
 
 
 if __name__ == "__main__":

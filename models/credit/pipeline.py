@@ -57,9 +57,9 @@ def main(argv: list[str]) -> int:
             t0 = time.perf_counter()
             res = ezkl_check.run_check(out)
             (out / "ezkl_check.json").write_text(json.dumps(res, indent=1) + "\n")
-            print(f"[+] ezkl check: logrows {res['logrows']}, tiers agree on {res['agree']}/{res['vectors']} "
-                  f"({time.perf_counter() - t0:.1f} s)", flush=True)
-            if not res["allAgree"]:
+            print(f"[+] ezkl check: logrows {res['logrows']}, tiers agree on {res['spreadAgree']}/"
+                  f"{res['spreadVectors']} ({time.perf_counter() - t0:.1f} s)", flush=True)
+            if not res["allSpreadAgree"]:
                 sys.stderr.write("pipeline.py: error: circuit tier differs from the float tier on some vectors\n")
                 return 1
     except (F.SpecError, simulate.SimulationError, train.TrainError, OSError) as e:
