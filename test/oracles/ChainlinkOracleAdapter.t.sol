@@ -17,8 +17,9 @@ contract ChainlinkOracleAdapterTest is BaseTest {
     function testScalesWithMixedDecimals() public {
         // WETH-like (18) collateral, USDC-like (6) loan: 1 wei of collateral is worth 2000e6 / 1e18 loan units.
         MockERC20 usdc = new MockERC20("USDC", "USDC", 6);
-        ChainlinkOracleAdapter adapter =
-            new ChainlinkOracleAdapter(IAggregatorV3(address(feed)), HEARTBEAT, address(collateralToken), address(usdc));
+        ChainlinkOracleAdapter adapter = new ChainlinkOracleAdapter(
+            IAggregatorV3(address(feed)), HEARTBEAT, address(collateralToken), address(usdc)
+        );
         assertEq(adapter.price(), 2000e8 * 10 ** (36 + 6 - 18 - 8));
         // 1 full collateral token is worth 2000 full loan tokens.
         assertEq(MathLib.mulDivDown(1e18, adapter.price(), ConstantsLib.ORACLE_PRICE_SCALE), 2000e6);

@@ -139,13 +139,9 @@ contract AttestationRegistryTest is BaseTest {
     function testRegisterModelBadLifetime() public {
         vm.startPrank(GOVERNANCE);
         vm.expectRevert(ErrorsLib.InvalidLifetime.selector);
-        registry.registerModel(
-            bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MIN_ATTESTATION_LIFETIME - 1
-        );
+        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MIN_ATTESTATION_LIFETIME - 1);
         vm.expectRevert(ErrorsLib.InvalidLifetime.selector);
-        registry.registerModel(
-            bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MAX_ATTESTATION_LIFETIME + 1
-        );
+        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MAX_ATTESTATION_LIFETIME + 1);
         vm.stopPrank();
     }
 
@@ -263,7 +259,7 @@ contract AttestationRegistryTest is BaseTest {
     function testAttestIsPermissionless(address caller) public {
         vm.prank(caller);
         _attestWallet(1);
-        (, , bool verified) = registry.tierOf(WALLET);
+        (,, bool verified) = registry.tierOf(WALLET);
         assertTrue(verified);
     }
 
