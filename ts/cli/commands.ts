@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { ensureProvingKey, proveInput, runPipeline } from "../pipeline/circuit.js";
 import { drawSalt, readSaltSpec } from "../pipeline/salt.js";
 import { modelPaths } from "../pipeline/models.js";
+import { venvPython } from "../toolchain/paths.js";
 import { getModel, MODELS } from "../pipeline/models.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
@@ -72,6 +73,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (features.length !== expected) {
         throw new Error(`--features has ${features.length} values; model ${model.name} takes ${expected}`);
       }
+      venvPython(); // fail before any progress output if the Python side is not installed
       const { srs } = await ensureProvingKey(model);
       const f = await proveInput(model, srs, "cli", features, drawSalt(salt));
       const out = str(v.out);
