@@ -220,7 +220,37 @@ async def fixture(a: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-STEPS = {f.__name__: f for f in (check_srs, settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
+async def agreement(a: dict[str, Any]) -> dict[str, Any]:
+    """Tier agreement between the float model and the circuit over a whole test split.
+
+    Runs EZKL's witness generation (the circuit's own fixed-point arithmetic) on every test
+    vector, with a zero salt (the salt does not enter the score), and compares the output tier
+    with the float model's tier recorded by training.
+    """
+    split = json.loads(Path(a["split"]).read_text())
+    scale = int(a["outputScale"])
+    salt = [0] * int(split["saltLength"])
+    work = Path(a["work"])
+    work.mkdir(parents=True, exist_ok=True)
+    data, wit = work / "agreement-input.json", work / "agreement-witness.json"
+    mismatches = []
+    for i, (x, tier) in enumerate(zip(split["x"], split["tier"])):
+        data.write_text(json.dumps({"input_data": [list(x) + salt]}))
+        w = await _call(ezkl.gen_witness, str(data), a["compiled"], str(wit))
+        got = le_hex_to_int(w["outputs"][0][0]) >> scale
+        if got != tier:
+            mismatches.append({"index": i, "wallet": split["wallet"][i], "float": tier, "circuit": got, "score": split["score"][i]})
+        if i % 250 == 0:
+            print(f"      agreement: {i}/{len(split['x'])}", file=sys.stderr, flush=True)
+    n = len(split["x"])
+    result = {"vectors": n, "agree": n - len(mismatches), "agreement": (n - len(mismatches)) / n, "mismatches": mismatches}
+    Path(a["out"]).write_text(json.dumps(result, indent=2) + "\n")
+    if result["agreement"] < float(a.get("minimum", 0.99)):
+        raise StepError(f"tier agreement {result['agreement']:.4f} is below {a.get('minimum', 0.99)}; see {a['out']}")
+    return {"agreement": result["agreement"], "vectors": n}
+
+
+STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
 
 
 def main(argv: list[str]) -> int:

@@ -27,8 +27,8 @@ export function parseNumberList(flag: string, raw: string): number[] {
 
 /** How many features (without salt) a model takes, from its model.json. */
 function featureCount(modelJson: string): number {
-  const { features } = JSON.parse(readFileSync(modelJson, "utf8")) as { features?: unknown };
-  const n = Array.isArray(features) ? features.length : features;
+  const { features, featureNames } = JSON.parse(readFileSync(modelJson, "utf8")) as { features?: unknown; featureNames?: unknown };
+  const n = Array.isArray(featureNames) ? featureNames.length : Array.isArray(features) ? features.length : features;
   if (typeof n !== "number" || !Number.isInteger(n)) throw new Error(`${modelJson} does not say how many features the model takes`);
   return n;
 }
@@ -68,8 +68,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (!raw) throw new Error("--features is required (see `zkrisk prove --help`)");
       const features = parseNumberList("--features", raw);
       const paths = modelPaths(model);
-      const salt = readSaltSpec(paths.modelJson);
-      const expected = featureCount(paths.modelJson);
+      const salt = readSaltSpec(paths.description);
+      const expected = featureCount(paths.description);
       if (features.length !== expected) {
         throw new Error(`--features has ${features.length} values; model ${model.name} takes ${expected}`);
       }

@@ -11,8 +11,14 @@ export interface ModelSpec {
   readonly exportScript: readonly [string, ...string[]];
   /** Files whose content decides whether the export must run again. */
   readonly exportInputs: readonly string[];
-  /** Wallet inputs whose proofs become test fixtures (features without salt). */
-  readonly fixtureWallets: string;
+  /** File (project-relative) that gives the feature count and the salt spec. */
+  readonly description: string;
+  /**
+   * Where the fixture wallets come from: a committed wallets file, or a test split written
+   * by training ({x, tier, score, thresholds, wallet}), from which the pipeline picks wallets
+   * of every tier and measures the circuit's tier agreement.
+   */
+  readonly fixtureSource: { readonly wallets: string } | { readonly testSplit: string };
 }
 
 export const MODELS: Readonly<Record<string, ModelSpec>> = {
@@ -21,7 +27,24 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
     verifierContract: "SmokeVerifier",
     exportScript: ["models/smoke/model.py", "--out", "models/smoke/out"],
     exportInputs: ["models/smoke/model.py"],
-    fixtureWallets: "models/smoke/wallets.json",
+    description: "models/smoke/out/model.json",
+    fixtureSource: { wallets: "models/smoke/wallets.json" },
+  },
+  credit: {
+    name: "credit",
+    verifierContract: "CreditVerifier",
+    exportScript: ["models/credit/pipeline.py", "--out", "models/credit/out"],
+    exportInputs: [
+      "models/credit/features.json",
+      "models/credit/features.py",
+      "models/credit/simulate.py",
+      "models/credit/train.py",
+      "models/credit/export.py",
+      "models/credit/pipeline.py",
+      "models/credit/data/eth_usd_daily_2023-01_2025-10.csv",
+    ],
+    description: "models/credit/out/model.json",
+    fixtureSource: { testSplit: "models/credit/out/test_split.json" },
   },
 };
 
@@ -31,8 +54,10 @@ export function modelPaths(spec: ModelSpec) {
   const fixtures = join(ROOT, "test", "fixtures", spec.name);
   return {
     onnx: join(ROOT, "models", spec.name, "out", "model.onnx"),
-    modelJson: join(ROOT, "models", spec.name, "out", "model.json"),
-    wallets: join(ROOT, spec.fixtureWallets),
+    description: join(ROOT, spec.description),
+    wallets: join(ROOT, "wallets" in spec.fixtureSource ? spec.fixtureSource.wallets : join("circuits", spec.name, "wallets.json")),
+    testSplit: "testSplit" in spec.fixtureSource ? join(ROOT, spec.fixtureSource.testSplit) : undefined,
+    agreement: join(circuit, "agreement.json"),
     circuit,
     calibration: join(circuit, "calibration.json"),
     settings: join(circuit, "settings.json"),

@@ -42,7 +42,12 @@ export async function ezklStep<T extends object = Record<string, unknown>>(
 ): Promise<T> {
   prepareEzklHome();
   const py = venvPython();
-  const out = await $({ cwd: ROOT, env: pythonEnv(), quiet: true, nothrow: true })`${py} circuits/ezkl_steps.py ${step} ${JSON.stringify(args)}`;
+  const running = $({ cwd: ROOT, env: pythonEnv(), quiet: true, nothrow: true })`${py} circuits/ezkl_steps.py ${step} ${JSON.stringify(args)}`;
+  // Long steps print indented progress lines on stderr; pass those on, keep the rest quiet.
+  running.stderr.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.startsWith("      ")) process.stderr.write(`${line}\n`);
+  });
+  const out = await running;
   const last = out.stdout.trim().split("\n").pop() ?? "";
   let parsed: { ok: boolean; error?: string } & T;
   try {
