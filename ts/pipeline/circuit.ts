@@ -295,7 +295,7 @@ async function writeFixtures(spec: ModelSpec, paths: ModelPaths, srs: string): P
   }
 }
 
-async function writeManifests(spec: ModelSpec, paths: ModelPaths, srs: string): Promise<void> {
+export async function writeManifests(spec: ModelSpec, paths: ModelPaths, srs: string): Promise<void> {
   const fixtures = readWallets(paths).map((w) => readJson<ProofFixture>(join(paths.fixtures, `${w.name}.json`)));
   const paramCommitments = new Set(fixtures.map((f) => f.paramCommitment));
   if (paramCommitments.size !== 1) throw new Error("fixtures disagree on the parameter commitment");
