@@ -2,9 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { ensureProvingKey, proveInput, runPipeline } from "../pipeline/circuit.js";
 import { drawSalt, readSaltSpec } from "../pipeline/salt.js";
-import { modelPaths } from "../pipeline/models.js";
+import { getModel, modelPaths, MODELS } from "../pipeline/models.js";
 import { venvPython } from "../toolchain/paths.js";
-import { getModel, MODELS } from "../pipeline/models.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 

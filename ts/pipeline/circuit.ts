@@ -77,12 +77,12 @@ export interface ProofFixture {
 const rel = (p: string) => relative(ROOT, p);
 
 export function readSettings(paths: ModelPaths): { logrows: number; outputScale: number; inputScale: number } {
-  const s = JSON.parse(readFileSync(paths.settings, "utf8"));
-  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0], inputScale: s.model_input_scales[0] };
+  const s = readJson<{ run_args: { logrows: number }; model_output_scales: number[]; model_input_scales: number[] }>(paths.settings);
+  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0]!, inputScale: s.model_input_scales[0]! };
 }
 
 function readWallets(paths: ModelPaths): FixtureWallet[] {
-  const { wallets } = JSON.parse(readFileSync(paths.wallets, "utf8")) as { wallets: FixtureWallet[] };
+  const { wallets } = readJson<{ wallets: FixtureWallet[] }>(paths.wallets);
   if (!Array.isArray(wallets) || wallets.length === 0) throw new Error(`${rel(paths.wallets)} lists no wallets`);
   return wallets;
 }
@@ -295,6 +295,12 @@ async function writeFixtures(spec: ModelSpec, paths: ModelPaths, srs: string): P
   }
 }
 
+/** The headline of agreement.json (its per-vector mismatches stay in that file). */
+function agreementSummary(file: string): { vectors: number; agree: number; agreement: number } {
+  const { vectors, agree, agreement } = readJson<{ vectors: number; agree: number; agreement: number }>(file);
+  return { vectors, agree, agreement };
+}
+
 export async function writeManifests(spec: ModelSpec, paths: ModelPaths, srs: string): Promise<void> {
   const fixtures = readWallets(paths).map((w) => readJson<ProofFixture>(join(paths.fixtures, `${w.name}.json`)));
   const paramCommitments = new Set(fixtures.map((f) => f.paramCommitment));
@@ -320,9 +326,7 @@ export async function writeManifests(spec: ModelSpec, paths: ModelPaths, srs: st
       vk: sha256File(paths.vk),
       verifier: sha256File(paths.verifierSol),
     },
-    ...(existsSync(paths.agreement) && paths.testSplit
-      ? { tierAgreement: (({ vectors, agree, agreement }) => ({ vectors, agree, agreement }))(readJson<{ vectors: number; agree: number; agreement: number }>(paths.agreement)) }
-      : {}),
+    ...(paths.testSplit && existsSync(paths.agreement) ? { tierAgreement: agreementSummary(paths.agreement) } : {}),
     fixtures: fixtures.map((f) => `${f.name}.json`),
   };
   writeFileAtomic(paths.fixtureManifest, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -346,7 +350,7 @@ export function requirePipelineOutputs(spec: ModelSpec): ModelPaths {
 export async function ensureProvingKey(spec: ModelSpec, reporter = stepReporter(1)): Promise<{ srs: string }> {
   const paths = requirePipelineOutputs(spec);
   if (!existsSync(paths.manifest)) throw new Error(`missing ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);
-  const manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as { srs: { path: string }; hashes: { vk: string } };
+  const manifest = readJson<{ srs: { path: string }; hashes: { vk: string } }>(paths.manifest);
   const srs = join(ROOT, manifest.srs.path);
   if (sha256File(paths.vk) !== manifest.hashes.vk) {
     throw new Error(`${rel(paths.vk)} does not match ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);

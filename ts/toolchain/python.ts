@@ -24,13 +24,19 @@ function pythonEnv(): NodeJS.ProcessEnv {
   return { ...process.env, HOME: EZKL_HOME, RUST_LOG: process.env.RUST_LOG ?? "error", PYTHONWARNINGS: "ignore" };
 }
 
+/** Start the venv's Python on a project-relative script; output is captured, not shown. */
+function spawnPython(script: string, args: readonly string[]) {
+  return $({ cwd: ROOT, env: pythonEnv(), quiet: true, nothrow: true })`${venvPython()} ${script} ${args}`;
+}
+
+/** The last line a failed Python process wrote on stderr (its error), shortened. */
+const lastStderrLine = (stderr: string): string => (stderr.trim().split("\n").pop() || "no output").slice(0, 500);
+
 /** Run a Python script of the project (path relative to the root) with arguments. */
 export async function runPython(script: string, args: readonly string[]): Promise<string> {
-  const py = venvPython();
-  const out = await $({ cwd: ROOT, env: pythonEnv(), quiet: true, nothrow: true })`${py} ${script} ${args}`;
+  const out = await spawnPython(script, args);
   if (out.exitCode !== 0) {
-    const detail = (out.stderr.trim().split("\n").pop() ?? "").slice(0, 500);
-    throw new PythonStepError(`${script} ${args.join(" ")} failed (exit ${out.exitCode}): ${detail}`);
+    throw new PythonStepError(`${script} ${args.join(" ")} failed (exit ${out.exitCode}): ${lastStderrLine(out.stderr)}`);
   }
   return out.stdout;
 }
@@ -41,8 +47,7 @@ export async function ezklStep<T extends object = Record<string, unknown>>(
   args: Record<string, unknown>,
 ): Promise<T> {
   prepareEzklHome();
-  const py = venvPython();
-  const running = $({ cwd: ROOT, env: pythonEnv(), quiet: true, nothrow: true })`${py} circuits/ezkl_steps.py ${step} ${JSON.stringify(args)}`;
+  const running = spawnPython("circuits/ezkl_steps.py", [step, JSON.stringify(args)]);
   // Long steps print indented progress lines on stderr; pass those on, keep the rest quiet.
   running.stderr.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) if (line.startsWith("      ")) process.stderr.write(`${line}\n`);
@@ -53,8 +58,7 @@ export async function ezklStep<T extends object = Record<string, unknown>>(
   try {
     parsed = JSON.parse(last);
   } catch {
-    const detail = (out.stderr.trim().split("\n").pop() ?? "no output").slice(0, 500);
-    throw new PythonStepError(`ezkl step ${step} crashed (exit ${out.exitCode}): ${detail}`);
+    throw new PythonStepError(`ezkl step ${step} crashed (exit ${out.exitCode}): ${lastStderrLine(out.stderr)}`);
   }
   if (!parsed.ok) throw new PythonStepError(`ezkl step ${step}: ${parsed.error}`);
   return parsed;
