@@ -5,6 +5,8 @@ Usage: python circuits/ezkl_steps.py <step> '<json args>'
 Prints one JSON line on stdout: {"ok": true, ...result} or {"ok": false, "error": "..."}.
 Exit code 0 on success, 1 on a step error, 2 on bad usage.
 
+Proofs are not made here: circuits/prover_worker.py is the long-lived prover that serves them.
+
 Every path is passed explicitly (the SRS above all: EZKL's default SRS path is under the home
 directory, and get_srs deletes files there whose hash it does not know).
 """
@@ -22,11 +24,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import ezkl
-
-# Public instances, in EZKL's order for zkrisk's models (input hashed, params hashed, output
-# public): [input commitment, parameter commitment, tier * 2**output_scale].
-INSTANCE_COUNT = 3
-
 
 class StepError(Exception):
     """A failure the user can act on; the message says what to do."""
@@ -139,19 +136,6 @@ async def setup(a: dict[str, Any]) -> dict[str, Any]:
     return {"vkSha256": _sha256(a["vk"])}
 
 
-async def witness(a: dict[str, Any]) -> dict[str, Any]:
-    _require(a["data"], "input data")
-    w = await _call(ezkl.gen_witness, a["data"], a["compiled"], a["witness"])
-    return {"outputs": w["outputs"], "processedInputs": w.get("processed_inputs")}
-
-
-async def prove(a: dict[str, Any]) -> dict[str, Any]:
-    for key, what in (("witness", "witness"), ("compiled", "compiled circuit"), ("pk", "proving key"), ("srs", "SRS")):
-        _require(a[key], what)
-    await _call(ezkl.prove, a["witness"], a["compiled"], a["pk"], a["proof"], "single", a["srs"])
-    return {"proof": a["proof"]}
-
-
 async def verify(a: dict[str, Any]) -> dict[str, Any]:
     try:
         ok = await _call(ezkl.verify, a["proof"], a["settings"], a["vk"], a["srs"])
@@ -193,33 +177,6 @@ async def verifier(a: dict[str, Any]) -> dict[str, Any]:
     return {"sol": str(out), "solSha256": _sha256(out)}
 
 
-async def calldata(a: dict[str, Any]) -> dict[str, Any]:
-    data = await _call(ezkl.encode_evm_calldata, a["proof"], a["calldata"])
-    return {"calldataBytes": len(bytes(data))}
-
-
-async def fixture(a: dict[str, Any]) -> dict[str, Any]:
-    """Turn proof.json into the forge-readable fixture (big-endian uint256 instances)."""
-    proof = json.loads(Path(a["proof"]).read_text())
-    instances = proof["instances"][0]
-    if len(instances) != INSTANCE_COUNT:
-        raise StepError(f"proof has {len(instances)} instances, expected {INSTANCE_COUNT}")
-    big_endian = [le_hex_to_int(x) for x in instances]
-    scale = int(a["outputScale"])
-    tier_instance = big_endian[2]
-    if tier_instance % (1 << scale) != 0:
-        raise StepError(f"tier instance {tier_instance} is not a whole tier at output scale {scale}")
-    calldata_hex = "0x" + Path(a["calldata"]).read_bytes().hex()
-    return {
-        "proof": proof["hex_proof"],
-        "instances": ["0x%064x" % x for x in big_endian],
-        "inputCommitment": "0x%064x" % big_endian[0],
-        "paramCommitment": "0x%064x" % big_endian[1],
-        "tier": tier_instance >> scale,
-        "calldata": calldata_hex,
-    }
-
-
 async def agreement(a: dict[str, Any]) -> dict[str, Any]:
     """Tier agreement between the float model and the circuit over a whole test split.
 
@@ -250,7 +207,7 @@ async def agreement(a: dict[str, Any]) -> dict[str, Any]:
     return {"agreement": result["agreement"], "vectors": n}
 
 
-STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, witness, prove, verify, verifier, calldata, fixture)}
+STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, verify, verifier)}
 
 
 def main(argv: list[str]) -> int:

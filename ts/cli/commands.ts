@@ -1,9 +1,13 @@
 // The CLI's subcommands: each names its options and calls one module.
-import { readFileSync, writeFileSync } from "node:fs";
-import { ensureProvingKey, proveInput, runPipeline } from "../pipeline/circuit.js";
+import { writeFileSync } from "node:fs";
+import { runPipeline, type ProofFixture } from "../pipeline/circuit.js";
 import { drawSalt, readSaltSpec } from "../pipeline/salt.js";
-import { getModel, modelPaths, MODELS } from "../pipeline/models.js";
+import { featureCount, getModel, modelPaths, MODELS } from "../pipeline/models.js";
+import { openProver, parseBackend } from "../prover/prover.js";
+import { formatDuration } from "../toolchain/progress.js";
 import { venvPython } from "../toolchain/paths.js";
+import { indexCommand } from "./index-command.js";
+import { deployCommand } from "./deploy-command.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
@@ -24,13 +28,6 @@ export function parseNumberList(flag: string, raw: string): number[] {
   return values;
 }
 
-/** How many features (without salt) a model takes, from its model.json. */
-function featureCount(modelJson: string): number {
-  const { features, featureNames } = JSON.parse(readFileSync(modelJson, "utf8")) as { features?: unknown; featureNames?: unknown };
-  const n = Array.isArray(featureNames) ? featureNames.length : Array.isArray(features) ? features.length : features;
-  if (typeof n !== "number" || !Number.isInteger(n)) throw new Error(`${modelJson} does not say how many features the model takes`);
-  return n;
-}
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 
@@ -54,13 +51,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   prove: {
     summary: "Prove one feature vector with a model (fresh random salt) and check the proof.",
-    usage: "--model <name> --features <x1,x2,...> [--out <file>]",
+    usage: "--model <name> --features <x1,x2,...> [--out <file>] [--backend native|engine]",
     help: [
       `  --model <name>        model (${Object.keys(MODELS).join(", ")})`,
       "  --features <list>     the wallet's transformed features, comma-separated (no salt)",
       "  --out <file>          write the proof fixture (proof, instances, calldata, salt) here",
+      `  --backend <name>      prover backend: native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly)`,
     ].join("\n"),
-    options: { model: { type: "string" }, features: { type: "string" }, out: { type: "string" } },
+    options: { model: { type: "string" }, features: { type: "string" }, out: { type: "string" }, backend: { type: "string" } },
     async run(v) {
       const model = getModel(str(v.model) ?? "");
       const raw = str(v.features);
@@ -68,16 +66,22 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const features = parseNumberList("--features", raw);
       const paths = modelPaths(model);
       const salt = readSaltSpec(paths.description);
+      const backend = parseBackend(str(v.backend) ?? "native");
       const expected = featureCount(paths.description);
       if (features.length !== expected) {
         throw new Error(`--features has ${features.length} values; model ${model.name} takes ${expected}`);
       }
       venvPython(); // fail before any progress output if the Python side is not installed
-      const { srs } = await ensureProvingKey(model);
-      const f = await proveInput(model, srs, "cli", features, drawSalt(salt));
+      const prover = await openProver(model, { backend });
+      const s = drawSalt(salt);
+      const { proofJson: _, timings, ...proof } = await prover.prove(features, s).finally(() => prover.close());
+      const f: ProofFixture = { name: "cli", features, salt: s, ...proof };
+      process.stderr.write(`      witness ${formatDuration(timings.witnessMs)}, prove ${formatDuration(timings.proveMs)}, verify ${formatDuration(timings.verifyMs)}\n`);
       const out = str(v.out);
       if (out) writeFileSync(out, `${JSON.stringify(f, null, 2)}\n`);
       console.log(`tier ${f.tier}; input commitment ${f.inputCommitment}; proof verified${out ? `; written to ${out}` : ""}`);
     },
   },
+  index: indexCommand,
+  deploy: deployCommand,
 };

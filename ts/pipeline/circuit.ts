@@ -1,12 +1,15 @@
 // The circuit pipeline for one model: export -> settings -> calibrate -> compile -> SRS ->
 // setup -> verifier -> fixtures -> manifest. Each step is skipped when its inputs did not
 // change (content hashes), so an interrupted run resumes where it stopped.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { Proof } from "../prover/proof.js";
+import { openProver } from "../prover/prover.js";
 import { ROOT } from "../toolchain/paths.js";
 import { stepReporter, type StepReporter } from "../toolchain/progress.js";
 import { ezklStep, runPython } from "../toolchain/python.js";
 import { StepCache, sha256File, writeFileAtomic } from "./cache.js";
+import { readJson, readSettings, regenerateCommand, stampProvingKey } from "./keys.js";
 import { insecureSrsPath, modelPaths, type ModelPaths, type ModelSpec } from "./models.js";
 import { drawSalt, readSaltSpec, saltedInput } from "./salt.js";
 
@@ -15,8 +18,6 @@ export const TIER_COUNT = 3;
 
 /** The circuit must reproduce the float model's tier on at least this share of the test split. */
 export const MIN_TIER_AGREEMENT = 0.99;
-
-const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
 
 export interface PipelineOptions {
   readonly model: ModelSpec;
@@ -62,24 +63,15 @@ interface FixtureWallet {
   readonly expectedTier: number;
 }
 
-export interface ProofFixture {
+/** A proof fixture for the forge tests: the proof plus the private input it was made from. */
+export interface ProofFixture extends Proof {
   name: string;
-  tier: number;
   features: number[];
   salt: number[];
-  proof: string;
-  instances: string[];
-  inputCommitment: string;
-  paramCommitment: string;
-  calldata: string;
 }
 
 const rel = (p: string) => relative(ROOT, p);
 
-export function readSettings(paths: ModelPaths): { logrows: number; outputScale: number; inputScale: number } {
-  const s = readJson<{ run_args: { logrows: number }; model_output_scales: number[]; model_input_scales: number[] }>(paths.settings);
-  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0]!, inputScale: s.model_input_scales[0]! };
-}
 
 function readWallets(paths: ModelPaths): FixtureWallet[] {
   const { wallets } = readJson<{ wallets: FixtureWallet[] }>(paths.wallets);
@@ -87,50 +79,8 @@ function readWallets(paths: ModelPaths): FixtureWallet[] {
   return wallets;
 }
 
-/** The tier a witness output encodes (little-endian field element at the output scale). */
-export function tierFromOutput(leHex: string, outputScale: number): number {
-  const value = BigInt(`0x${Buffer.from(leHex.replace(/^0x/, ""), "hex").reverse().toString("hex")}`);
-  const unit = 1n << BigInt(outputScale);
-  if (value % unit !== 0n) throw new Error(`circuit output ${value} is not a whole tier at scale ${outputScale}`);
-  return Number(value / unit);
-}
 
-/**
- * Prove one salted input with the model's keys and return the forge-readable fixture. Checks
- * the proof natively before returning it.
- */
-export async function proveInput(
-  spec: ModelSpec,
-  srs: string,
-  name: string,
-  features: number[],
-  salt: number[],
-): Promise<ProofFixture> {
-  const paths = modelPaths(spec);
-  const dir = join(paths.work, name);
-  mkdirSync(dir, { recursive: true });
-  const data = join(dir, "input.json");
-  writeFileAtomic(data, JSON.stringify({ input_data: [saltedInput(features, salt)] }));
-  const w = await ezklStep<{ outputs: string[][] }>("witness", {
-    data,
-    compiled: paths.compiled,
-    witness: join(dir, "witness.json"),
-  });
-  const { outputScale } = readSettings(paths);
-  const tier = tierFromOutput(w.outputs[0]![0]!, outputScale);
-  const proof = join(dir, "proof.json");
-  await ezklStep("prove", { witness: join(dir, "witness.json"), compiled: paths.compiled, pk: paths.pk, proof, srs });
-  await ezklStep("verify", { proof, settings: paths.settings, vk: paths.vk, srs });
-  const calldata = join(dir, "calldata.bin");
-  await ezklStep("calldata", { proof, calldata });
-  const f = await ezklStep<Omit<ProofFixture, "name" | "features" | "salt">>("fixture", { proof, calldata, outputScale });
-  if (f.tier !== tier) throw new Error(`proof tier ${f.tier} differs from witness tier ${tier}`);
-  return { name, tier: f.tier, features, salt, proof: f.proof, instances: f.instances, inputCommitment: f.inputCommitment, paramCommitment: f.paramCommitment, calldata: f.calldata };
-}
 
-export function regenerateCommand(spec: ModelSpec): string {
-  return `npm run pipeline -- --model ${spec.name}`;
-}
 
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const spec = opts.model;
@@ -230,7 +180,10 @@ function pipelineSteps(spec: ModelSpec, paths: ModelPaths, opts: PipelineOptions
       name: "setup (proving + verifying keys)",
       inputs: () => [paths.compiled, srsPath(paths, opts)],
       outputs: () => [paths.vk, paths.pk],
-      run: () => ezklStep("setup", { compiled: paths.compiled, srs: srsPath(paths, opts), vk: paths.vk, pk: paths.pk }),
+      run: async () => {
+        await ezklStep("setup", { compiled: paths.compiled, srs: srsPath(paths, opts), vk: paths.vk, pk: paths.pk });
+        stampProvingKey(paths, paths.vk);
+      },
     },
     {
       name: "Solidity verifier",
@@ -284,14 +237,21 @@ async function writeFixtures(spec: ModelSpec, paths: ModelPaths, srs: string): P
   const salt = readSaltSpec(paths.description);
   const wallets = readWallets(paths);
   rmSync(paths.fixtures, { recursive: true, force: true });
-  for (const [i, w] of wallets.entries()) {
-    process.stderr.write(`      proving ${w.name} (${i + 1}/${wallets.length})\n`);
-    const f = await proveInput(spec, srs, w.name, w.features, drawSalt(salt));
-    if (f.tier !== w.expectedTier) {
-      throw new Error(`circuit tier ${f.tier} for ${w.name} differs from the float model's tier ${w.expectedTier}`);
+  const prover = await openProver(spec, { srs, reporter: stepReporter(1, (l) => process.stderr.write(`      ${l}\n`)) });
+  try {
+    for (const [i, w] of wallets.entries()) {
+      process.stderr.write(`      proving ${w.name} (${i + 1}/${wallets.length})\n`);
+      const s = drawSalt(salt);
+      const { proofJson, timings: _, ...proof } = await prover.prove(w.features, s);
+      if (proof.tier !== w.expectedTier) {
+        throw new Error(`circuit tier ${proof.tier} for ${w.name} differs from the float model's tier ${w.expectedTier}`);
+      }
+      const f: ProofFixture = { name: w.name, features: w.features, salt: s, ...proof };
+      writeFileAtomic(join(paths.fixtures, `${w.name}.json`), `${JSON.stringify({ generatedBy: regenerateCommand(spec), ...f }, null, 2)}\n`);
+      writeFileAtomic(join(paths.fixtures, `${w.name}.proof.json`), `${JSON.stringify(proofJson)}\n`);
     }
-    writeFileAtomic(join(paths.fixtures, `${w.name}.json`), `${JSON.stringify({ generatedBy: regenerateCommand(spec), ...f }, null, 2)}\n`);
-    writeFileAtomic(join(paths.fixtures, `${w.name}.proof.json`), readFileSync(join(paths.work, w.name, "proof.json"), "utf8"));
+  } finally {
+    await prover.close();
   }
 }
 
@@ -333,39 +293,4 @@ export async function writeManifests(spec: ModelSpec, paths: ModelPaths, srs: st
   writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-export function requirePipelineOutputs(spec: ModelSpec): ModelPaths {
-  const paths = modelPaths(spec);
-  for (const p of [paths.settings, paths.compiled, paths.vk]) {
-    if (!existsSync(p)) throw new Error(`missing ${rel(p)}: run \`${regenerateCommand(spec)}\``);
-  }
-  return paths;
-}
 
-/**
- * Make sure the proving key exists and belongs to the committed verifying key. The proving
- * key is too large to commit (hundreds of MB); setup is deterministic given the compiled
- * circuit and the SRS, so it is regenerated into .cache and checked against the vk the
- * verifier was generated from.
- */
-export async function ensureProvingKey(spec: ModelSpec, reporter = stepReporter(1)): Promise<{ srs: string }> {
-  const paths = requirePipelineOutputs(spec);
-  if (!existsSync(paths.manifest)) throw new Error(`missing ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);
-  const manifest = readJson<{ srs: { path: string }; hashes: { vk: string } }>(paths.manifest);
-  const srs = join(ROOT, manifest.srs.path);
-  if (sha256File(paths.vk) !== manifest.hashes.vk) {
-    throw new Error(`${rel(paths.vk)} does not match ${rel(paths.manifest)}: run \`${regenerateCommand(spec)}\``);
-  }
-  if (existsSync(paths.pk)) return { srs };
-  const tmpVk = join(paths.work, "setup-vk.key");
-  mkdirSync(paths.work, { recursive: true });
-  await reporter.step(`setup ${spec.name} proving key (once, into .cache)`, () =>
-    ezklStep("setup", { compiled: paths.compiled, srs, vk: tmpVk, pk: paths.pk }),
-  );
-  if (sha256File(tmpVk) !== manifest.hashes.vk) {
-    rmSync(paths.pk, { force: true });
-    throw new Error(
-      `setup produced a verifying key that differs from ${rel(paths.vk)} (compiled circuit, SRS and keys are out of step): run \`${regenerateCommand(spec)} --force\``,
-    );
-  }
-  return { srs };
-}

@@ -1,4 +1,5 @@
 // The models zkrisk can compile into circuits, and where each one's artifacts live.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../toolchain/paths.js";
 
@@ -85,4 +86,12 @@ export function getModel(name: string): ModelSpec {
   const spec = MODELS[name];
   if (!spec) throw new Error(`unknown model "${name}" (known: ${Object.keys(MODELS).join(", ")})`);
   return spec;
+}
+
+/** How many features (without salt) a model takes, from its model description (model.json). */
+export function featureCount(description: string): number {
+  const { features, featureNames } = JSON.parse(readFileSync(description, "utf8")) as { features?: unknown; featureNames?: unknown };
+  const n = Array.isArray(featureNames) ? featureNames.length : Array.isArray(features) ? features.length : features;
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new Error(`${description} does not say how many features the model takes`);
+  return n;
 }

@@ -1,13 +1,17 @@
-// @ezkljs/engine 21.0.0 (EZKL compiled to WebAssembly) in process: verification and the
-// field-element encodings, with the same EZKL version as the Python pipeline.
+// @ezkljs/engine 21.0.0 (EZKL compiled to WebAssembly) in process: verification, the
+// field-element encodings, and the in-process backend of the long-lived prover, with the same
+// EZKL version as the Python pipeline.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { leHexToBigInt, proofFromEzkl, type EzklProofJson, type ProofResult } from "./proof.js";
 
 interface EzklEngine {
   verify(proof: Uint8ClampedArray, vk: Uint8ClampedArray, settings: Uint8ClampedArray, srs: Uint8ClampedArray): boolean;
-  feltToBigEndian(felt: Uint8ClampedArray): string;
   poseidonHash(message: Uint8ClampedArray): Uint8ClampedArray;
   floatToFelt(value: number, scale: number, inputType: string): Uint8ClampedArray;
+  genWitness(compiled: Uint8ClampedArray, input: Uint8ClampedArray): Uint8Array;
+  prove(witness: Uint8ClampedArray, pk: Uint8ClampedArray, compiled: Uint8ClampedArray, srs: Uint8ClampedArray): Uint8Array;
+  encodeVerifierCalldata(proof: Uint8ClampedArray, vkAddress?: Uint8Array): Uint8Array;
 }
 
 const engine = createRequire(import.meta.url)("@ezkljs/engine/nodejs/ezkl.js") as EzklEngine;
@@ -37,10 +41,6 @@ export function verifyProof(proof: unknown, artifacts: VerifierArtifacts): boole
   }
 }
 
-/** EZKL field elements are little-endian hex; Solidity takes them as big-endian uint256. */
-export function feltToUint256(leHex: string): bigint {
-  return BigInt(engine.feltToBigEndian(serialize(leHex.replace(/^0x/, ""))));
-}
 
 /** Poseidon hash (EZKL's parameters) of field elements given as little-endian hex. */
 export function poseidon(leHexFelts: readonly string[]): string[] {
@@ -61,5 +61,67 @@ export function floatToFelt(value: number, scale: number): string {
 export function inputCommitment(saltedInput: readonly number[], inputScale: number): bigint {
   const [hash] = poseidon(saltedInput.map((x) => floatToFelt(x, inputScale)));
   if (!hash) throw new Error("poseidon returned no hash");
-  return feltToUint256(hash);
+  return leHexToBigInt(hash);
+}
+
+export interface EngineProverOptions {
+  compiled: string;
+  pk: string;
+  srs: string;
+  settings: string;
+  vk: string;
+  inputLength: number;
+  outputScale: number;
+  onProgress?: (line: string) => void;
+}
+
+const decodeJson = <T>(bytes: Uint8Array | Uint8ClampedArray): T => JSON.parse(new TextDecoder().decode(bytes)) as T;
+
+/**
+ * The in-process backend of the long-lived prover: circuit, proving key, SRS and verifying key
+ * are read from disk once and kept in memory; each proof runs witness, prove and verify in
+ * WebAssembly on the calling thread (single-threaded: the engine blocks the event loop while
+ * it proves).
+ */
+export class EngineProver {
+  readonly backend = "engine" as const;
+  private readonly compiled: Uint8ClampedArray;
+  private readonly pk: Uint8ClampedArray;
+  private readonly verifier: VerifierArtifacts;
+  /** Milliseconds spent reading the artifacts into memory. */
+  readonly loadMs: number;
+
+  constructor(private readonly opts: EngineProverOptions) {
+    const started = performance.now();
+    this.compiled = bytes(readFileSync(opts.compiled));
+    this.pk = bytes(readFileSync(opts.pk));
+    this.verifier = loadVerifierArtifacts(opts);
+    this.loadMs = performance.now() - started;
+  }
+
+  /** Prove one salted input (features then salt); the proof is verified before it is returned. */
+  async prove(input: readonly number[]): Promise<ProofResult> {
+    if (input.length !== this.opts.inputLength || !input.every(Number.isFinite)) {
+      throw new Error(`input must be ${this.opts.inputLength} finite numbers`);
+    }
+    const progress = this.opts.onProgress ?? (() => undefined);
+    let t = performance.now();
+    const witness = engine.genWitness(this.compiled, serialize({ input_data: [input] }));
+    const witnessMs = performance.now() - t;
+    progress(`witness ${witnessMs.toFixed(0)} ms; proving (WebAssembly, one thread)`);
+    t = performance.now();
+    const proofBytes = bytes(engine.prove(bytes(witness), this.pk, this.compiled, this.verifier.srs));
+    const proveMs = performance.now() - t;
+    progress(`proved in ${proveMs.toFixed(0)} ms; verifying`);
+    t = performance.now();
+    if (!engine.verify(proofBytes, this.verifier.vk, this.verifier.settings, this.verifier.srs)) {
+      throw new Error("engine prover: the new proof does not verify");
+    }
+    const verifyMs = performance.now() - t;
+    const json = decodeJson<EzklProofJson>(proofBytes);
+    const calldata = `0x${Buffer.from(engine.encodeVerifierCalldata(proofBytes)).toString("hex")}`;
+    return { ...proofFromEzkl(json, calldata, this.opts.outputScale), proofJson: json, timings: { witnessMs, proveMs, verifyMs } };
+  }
+
+  async close(): Promise<void> {}
 }

@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { modelPaths, MODELS } from "../pipeline/models.js";
-import { feltToUint256, inputCommitment, loadVerifierArtifacts, verifyProof, type VerifierArtifacts } from "../prover/engine.js";
+import { inputCommitment, loadVerifierArtifacts, verifyProof, type VerifierArtifacts } from "../prover/engine.js";
+import { leHexToBigInt } from "../prover/proof.js";
 import { ROOT } from "../toolchain/paths.js";
 
 const paths = modelPaths(MODELS.smoke!);
@@ -44,7 +45,7 @@ describe("smoke proofs in @ezkljs/engine", () => {
     for (const name of names) {
       const raw = load(`${name}.proof.json`).instances[0] as string[];
       const fixture = load(`${name}.json`) as { instances: string[] };
-      assert.deepEqual(raw.map((x) => feltToUint256(x)), fixture.instances.map((x) => BigInt(x)));
+      assert.deepEqual(raw.map((x) => leHexToBigInt(x)), fixture.instances.map((x) => BigInt(x)));
     }
   });
 

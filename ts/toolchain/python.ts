@@ -20,7 +20,7 @@ export function prepareEzklHome(): string {
   return EZKL_HOME;
 }
 
-function pythonEnv(): NodeJS.ProcessEnv {
+export function pythonEnv(): NodeJS.ProcessEnv {
   return { ...process.env, HOME: EZKL_HOME, RUST_LOG: process.env.RUST_LOG ?? "error", PYTHONWARNINGS: "ignore" };
 }
 
