@@ -177,6 +177,28 @@ async def verifier(a: dict[str, Any]) -> dict[str, Any]:
     return {"sol": str(out), "solSha256": _sha256(out)}
 
 
+async def param_commitment(a: dict[str, Any]) -> dict[str, Any]:
+    """Recompute a model's parameter commitment from its weights (the audit).
+
+    Compiles the ONNX model with the committed settings into a scratch folder and runs one
+    witness on a zero input: EZKL hashes the quantized parameters into processed_params, the
+    value every proof carries as its second public instance and the registry knows as modelId.
+    """
+    _require(a["model"], "ONNX model")
+    _require(a["settings"], "circuit settings")
+    work = Path(a["work"])
+    work.mkdir(parents=True, exist_ok=True)
+    compiled, data, wit = work / "audit.compiled", work / "audit-input.json", work / "audit-witness.json"
+    if not ezkl.compile_circuit(a["model"], str(compiled), a["settings"]):
+        raise StepError("ezkl compile_circuit failed: the ONNX model does not fit the committed settings")
+    data.write_text(json.dumps({"input_data": [[0.0] * int(a["inputLength"])]}))
+    w = await _call(ezkl.gen_witness, str(data), str(compiled), str(wit))
+    hashes = (w.get("processed_params") or {}).get("poseidon_hash") or []
+    if len(hashes) != 1:
+        raise StepError("the circuit does not hash its parameters (param_visibility is not hashed)")
+    return {"paramCommitment": "0x%064x" % le_hex_to_int(hashes[0])}
+
+
 async def agreement(a: dict[str, Any]) -> dict[str, Any]:
     """Tier agreement between the float model and the circuit over a whole test split.
 
@@ -207,7 +229,7 @@ async def agreement(a: dict[str, Any]) -> dict[str, Any]:
     return {"agreement": result["agreement"], "vectors": n}
 
 
-STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, verify, verifier)}
+STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, verify, verifier, param_commitment)}
 
 
 def main(argv: list[str]) -> int:

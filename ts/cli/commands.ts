@@ -8,6 +8,8 @@ import { formatDuration } from "../toolchain/progress.js";
 import { venvPython } from "../toolchain/paths.js";
 import { indexCommand } from "./index-command.js";
 import { deployCommand } from "./deploy-command.js";
+import { attestCommand } from "./attest-command.js";
+import { auditCommand } from "./audit-command.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
@@ -84,4 +86,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   index: indexCommand,
   deploy: deployCommand,
+  attest: attestCommand,
+  audit: auditCommand,
 };

@@ -1,0 +1,50 @@
+// `zkrisk attest`: prove each stored wallet once with the long-lived prover and submit the
+// attestation on every chain holding its commitment (ts/runtime/submit.ts).
+import type { Command } from "./commands.js";
+import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str } from "./flags.js";
+import { getModel } from "../pipeline/models.js";
+import { openProver, parseBackend } from "../prover/prover.js";
+import { connectChains, signer } from "../runtime/connect.js";
+import { DEFAULT_STORE_DIR, storedWallets } from "../runtime/store.js";
+import { proveAndAttest } from "../runtime/submit.js";
+
+export const attestCommand: Command = {
+  summary: "Prove stored wallets' tiers (one long-lived prover) and submit the attestations on every chain.",
+  usage: "[--wallet <addr,...>] [--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--store <dir>] [--backend native|engine] [--retries <n>]",
+  help: [
+    "  --wallet <addr,...>   only these wallets (default: every wallet in the store)",
+    ...CHAIN_FLAGS_HELP,
+    "  --store <dir>         private store written by `zkrisk index` (default .zkrisk/store/)",
+    "  --backend <name>      native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly)",
+    "  --retries <n>         retries per chain for a failed submission, with backoff (default 4)",
+    "",
+    "Submissions are sent by the attestor key (ZKRISK_ATTESTOR_KEY; on a local anvil its dev account 1).",
+    "A proof is only sent while the registry still holds the commitment it was made for.",
+  ].join("\n"),
+  options: { ...CHAIN_FLAGS, wallet: { type: "string" }, store: { type: "string" }, backend: { type: "string" }, retries: { type: "string" } },
+  async run(v) {
+    const storeDir = str(v.store) ?? DEFAULT_STORE_DIR;
+    const backend = parseBackend(str(v.backend) ?? "native");
+    const retries = integer("--retries", str(v.retries), 0);
+    const only = str(v.wallet);
+    const wallets = only ? parseWalletList(only) : storedWallets(storeDir);
+    if (wallets.length === 0) throw new Error(`the store ${storeDir} holds no wallet: run \`zkrisk index\` first`);
+    const chains = await connectChains(connectOptions(v));
+    const modelIds = new Set(chains.map((c) => c.deployment.modelId.toLowerCase()));
+    if (modelIds.size !== 1) throw new Error(`the chains' deployments register different models (${[...modelIds].join(", ")}): redeploy them from one commit`);
+    const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
+    const prover = await openProver(getModel("credit"), { backend });
+    let failed = 0;
+    try {
+      const results = await proveAndAttest(prover, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, ...(retries !== undefined ? { retries } : {}) });
+      for (const r of results) {
+        const cells = r.chains.map((c) => `${c.chainId}:${c.status}`);
+        failed += r.chains.filter((c) => c.status === "failed" || c.status === "commitment-changed").length;
+        console.log(`${r.wallet} tier ${r.tier ?? "-"}  ${cells.join("  ")}`);
+      }
+    } finally {
+      await prover.close();
+    }
+    if (failed) throw new Error(`${failed} submission(s) did not land; see the lines above`);
+  },
+};

@@ -1,0 +1,61 @@
+// The audit an outsider with the model's weights can run: recompute the parameter commitment
+// from the ONNX file (EZKL hashes the quantized weights with Poseidon; every proof carries that
+// hash as its second public instance) and compare it with the committed manifest and with the
+// model each chain's registry accepts proofs for, and its verifier.
+import { join } from "node:path";
+import { isAddressEqual, type Hex } from "viem";
+import { readJson, readSettings } from "../pipeline/keys.js";
+import { featureCount, modelPaths, type ModelSpec } from "../pipeline/models.js";
+import { readSaltSpec } from "../pipeline/salt.js";
+import { ezklStep } from "../toolchain/python.js";
+import { attestationRegistryAbi } from "./abi.generated.js";
+import type { ConnectedChain } from "./connect.js";
+
+export interface AuditCheck {
+  readonly what: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface AuditResult {
+  readonly paramCommitment: Hex;
+  readonly checks: readonly AuditCheck[];
+}
+
+/** Recompute a model's parameter commitment from an ONNX file with the committed settings. */
+export async function recomputeParamCommitment(spec: ModelSpec, onnx?: string): Promise<Hex> {
+  const paths = modelPaths(spec);
+  const inputLength = featureCount(paths.description) + readSaltSpec(paths.description).saltLength;
+  const r = await ezklStep<{ paramCommitment: Hex }>("param_commitment", {
+    model: onnx ?? paths.onnx,
+    settings: paths.settings,
+    work: join(paths.work, "audit"),
+    inputLength,
+  });
+  return r.paramCommitment;
+}
+
+export async function audit(spec: ModelSpec, chains: readonly ConnectedChain[], onnx?: string): Promise<AuditResult> {
+  const paths = modelPaths(spec);
+  const manifest = readJson<{ modelId: Hex; tierCount: number }>(paths.manifest);
+  const { outputScale } = readSettings(paths);
+  const pc = await recomputeParamCommitment(spec, onnx);
+  const same = (a: string, b: string) => BigInt(a) === BigInt(b);
+  const checks: AuditCheck[] = [
+    { what: "manifest modelId", ok: same(pc, manifest.modelId), detail: `circuits/${spec.name}/manifest.json says ${manifest.modelId}` },
+  ];
+  for (const c of chains) {
+    const label = `chain ${c.chain.chainId} registry`;
+    const m = await c.client.readContract({ address: c.deployment.contracts.registry.address, abi: attestationRegistryAbi, functionName: "model", args: [pc] });
+    checks.push({ what: `${label}: model registered and active`, ok: m.registered && m.active, detail: m.registered ? (m.active ? "active" : "retired") : `no model ${pc}` });
+    if (!m.registered) continue;
+    const verifier = c.deployment.contracts.creditVerifier.address;
+    checks.push({ what: `${label}: verifier`, ok: isAddressEqual(m.verifier, verifier), detail: `registry ${m.verifier}, deployment ${verifier}` });
+    checks.push({
+      what: `${label}: tiers and output scale`,
+      ok: m.tierCount === manifest.tierCount && m.outputScale === outputScale,
+      detail: `registry ${m.tierCount} tiers at scale ${m.outputScale}; circuit ${manifest.tierCount} at ${outputScale}`,
+    });
+  }
+  return { paramCommitment: pc, checks };
+}
