@@ -3,6 +3,7 @@
 // values, a second run resumes from the state, a reorg is detected and re-indexed, and the
 // commitments posted on every chain equal inputCommitment of the stored salted input.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { runIndex, type RunIndexOptions, type RunIndexResult } from "../runtime/
 import type { WalletFeatures } from "../runtime/indexer.js";
 import { latestRecord, walletRecords } from "../runtime/store.js";
 import { saltedInput } from "../pipeline/salt.js";
+import { ROOT } from "../toolchain/paths.js";
 import { inputCommitment } from "../prover/engine.js";
 
 const DAY = 86_400;
@@ -356,6 +358,19 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
       const onChain = await ctx.pc.readContract({ address: ctx.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [B.address] });
       assert.equal(onChain.value, inputCommitment(saltedInput(rec.features, rec.salt), readInputScale()));
     }
+  });
+
+  test("zkrisk index on the command line", () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "ts/cli/main.ts", "index", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const rpc = `1=${c1.anvil.rpcUrl},137=${c137.anvil.rpcUrl}`;
+    const ok = cli("--deployments", dirs.deploymentsDir, "--rpc", rpc, "--state", dirs.stateDir, "--store", dirs.storeDir, "--confirmations", "2", "--no-post");
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /chain 137: blocks \d+\.\.\d+ indexed/);
+    assert.match(ok.stdout, /indexed 2 chain\(s\), 4 wallet\(s\); 0 commitment\(s\) posted/);
+    const bad = cli("--deployments", dirs.deploymentsDir, "--rpc", rpc, "--confirmations", "two");
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stderr.trim(), 'zkrisk index: --confirmations: "two" is not an integer >= 0');
   });
 
   test("clear errors: unknown wallet, missing deployment, attestor without ATTESTOR_ROLE", async () => {
