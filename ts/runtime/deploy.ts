@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { getAddress, isAddress, keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { formatDuration } from "../toolchain/progress.js";
-import { foundryBinary, ROOT } from "../toolchain/paths.js";
+import { foundryBinary, requireArtifact, ROOT } from "../toolchain/paths.js";
 import { forgeBuild } from "./artifacts.js";
 import { KEY_ENV, nodeKind, publicClient, roleKey } from "./accounts.js";
 import { chainLabel, getChain, type ChainInfo } from "./chains.js";
@@ -127,7 +127,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     throw new Error(`${configPath}: deploy configs must live in script/config/ (forge may only read there)`);
   }
   const configText = readFileSync(configPath, "utf8");
-  const manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as Manifest;
+  const manifest = JSON.parse(readFileSync(requireArtifact(MANIFEST, "npm run pipeline -- --model credit"), "utf8")) as Manifest;
 
   // Keys: env, or anvil's dev keys on any anvil (its dev accounts are funded there, forked or not).
   const keys = { local: kind.anvil, env };
@@ -179,13 +179,12 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   }
   const args = ["script", DEPLOY_SCRIPT, "--rpc-url", opts.rpcUrl, "--broadcast", ...(kind.anvil ? [] : ["--slow"])];
   log(`${label}: deploying with ${rel(configPath)} from ${deployer}`);
-  await runForge(args, scriptEnv, deployerKey, (line) => log(`[${chain.name}] ${line}`), (msg) => explainScriptError(msg, configPath, label));
-
   let result: ScriptResult;
   try {
+    await runForge(args, scriptEnv, deployerKey, (line) => log(`[${chain.name}] ${line}`), (msg) => explainScriptError(msg, configPath, label));
     result = JSON.parse(readFileSync(outFile, "utf8")) as ScriptResult;
   } finally {
-    rmSync(outFile, { force: true });
+    rmSync(outFile, { force: true }); // forge writes it while simulating, even when the broadcast then fails
   }
   if (result.chainId !== chain.chainId) throw new Error(`forge deployed onto chain ${result.chainId}, not ${label}`);
 
