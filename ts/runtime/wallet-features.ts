@@ -98,7 +98,8 @@ async function dailySamples(reader: ChainReader, spec: FeatureSpec, state: Index
  */
 export async function chainRawFeatures(reader: ChainReader, spec: FeatureSpec, state: IndexState, wallet: Address, snap: Snapshot): Promise<ChainRecord> {
   const events = walletEvents(state, wallet, snap.block);
-  if (events.length === 0) return { chainId: reader.chainId, raw: emptyChainRaw(spec) };
+  const empty = emptyChainRaw(spec);
+  if (events.length === 0) return { chainId: reader.chainId, raw: empty };
   await reader.init();
 
   const of = (kind: IndexedEvent["kind"]) => events.filter((e) => e.kind === kind);
@@ -128,7 +129,8 @@ export async function chainRawFeatures(reader: ChainReader, spec: FeatureSpec, s
     withdraw_count: of("withdraw").length,
     withdraw_usd: usd(of("withdraw")),
     liquidation_count: liquidations.length,
-    days_since_last_liquidation: lastLiquidation ? wholeDays(snap.time - lastLiquidation.time) : (spec.features.find((f) => f.name === "days_since_last_liquidation")?.emptyValue ?? 0),
+    // "or 1825 if none": the feature's empty value.
+    days_since_last_liquidation: lastLiquidation ? wholeDays(snap.time - lastLiquidation.time) : (empty.days_since_last_liquidation as number),
     days_with_debt: debtDays.length,
     avg_risk_factor: debtDays.length ? debtDays.reduce((a, s) => a + s.riskFactor, 0) / debtDays.length : 0,
     max_risk_factor: samples.reduce((a, s) => Math.max(a, s.riskFactor), 0),
