@@ -10,6 +10,7 @@ import { indexCommand } from "./index-command.js";
 import { deployCommand } from "./deploy-command.js";
 import { attestCommand } from "./attest-command.js";
 import { auditCommand } from "./audit-command.js";
+import { demoCommand } from "./demo-command.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
@@ -88,4 +89,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   deploy: deployCommand,
   attest: attestCommand,
   audit: auditCommand,
+  demo: demoCommand,
 };

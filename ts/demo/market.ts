@@ -120,9 +120,4 @@ export class Market {
     await this.client.request({ method: "evm_increaseTime", params: [`0x${seconds.toString(16)}`] } as never);
     await this.client.request({ method: "evm_mine", params: [] } as never);
   }
-
-  async setIntervalMining(seconds: number): Promise<void> {
-    await this.client.request({ method: "evm_setAutomine", params: [seconds === 0] } as never);
-    if (seconds > 0) await this.client.request({ method: "evm_setIntervalMining", params: [seconds] } as never);
-  }
 }
