@@ -1,0 +1,79 @@
+// The fork workflow: run the prover and the keeper against anvil forks of live chains, so an
+// operator can rehearse an attestation round or a liquidation wave on real state without
+// touching it. The upstream is another anvil in the tests and a real RPC URL in production
+// (ETH_RPC_URL, ...): the same code either way. Nothing is ever sent upstream.
+import { join } from "node:path";
+import type { Address } from "viem";
+import { getModel } from "../pipeline/models.js";
+import { openProver, type ProverBackend } from "../prover/prover.js";
+import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "./chains.js";
+import { connectChains, signer, type ConnectedChain } from "./connect.js";
+import { runIndex } from "./index-run.js";
+import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper.js";
+import { proveAndAttest, type WalletSubmission } from "./submit.js";
+
+export interface ForkOptions {
+  readonly chains: readonly ChainInfo[];
+  /** Upstream RPC URL per chain id; default the chain's environment variable. */
+  readonly upstream?: Readonly<Record<number, string>>;
+  /** The upstream's deployment files (the fork has the same contracts at the same addresses). */
+  readonly deploymentsDir?: string;
+  /** Fork-local store and index state (never the production ones). */
+  readonly workDir: string;
+  readonly wallets?: readonly Address[];
+  readonly backend?: ProverBackend;
+  /** Called on the forks after the attestations and before the keeper pass (e.g. a price shock). */
+  readonly beforeKeeper?: (forks: readonly ConnectedChain[]) => Promise<void>;
+  /** Keep the keeper running this long after its first pass (default 0: one pass, then stop). */
+  readonly keeperMs?: number;
+  readonly log?: (line: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ForkResult {
+  readonly forkUrls: Readonly<Record<number, string>>;
+  readonly forkBlocks: Readonly<Record<number, number>>;
+  readonly submissions: readonly WalletSubmission[];
+  readonly liquidations: readonly LiquidationStat[];
+}
+
+export async function runFork(opts: ForkOptions): Promise<ForkResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const env = opts.env ?? process.env;
+  const forks: Anvil[] = [];
+  try {
+    for (const chain of opts.chains) {
+      const upstream = opts.upstream?.[chain.chainId] ?? rpcUrlFromEnv(chain, env);
+      forks.push(await startAnvil({ chainId: chain.chainId, forkUrl: upstream }));
+      log(`fork of chain ${chain.chainId} at ${forks.at(-1)!.rpcUrl}`);
+    }
+    const rpcUrls = Object.fromEntries(forks.map((f) => [f.chainId, f.rpcUrl]));
+    const connect = { chains: opts.chains, rpcUrls, env, ...(opts.deploymentsDir ? { deploymentsDir: opts.deploymentsDir } : {}) };
+    const chains = await connectChains(connect);
+    const forkBlocks = Object.fromEntries(await Promise.all(chains.map(async (c) => [c.chain.chainId, Number(await c.client.getBlockNumber())] as const)));
+    const storeDir = join(opts.workDir, "store");
+    const indexed = await runIndex({ ...connect, storeDir, stateDir: join(opts.workDir, "index"), confirmations: 0, log, ...(opts.wallets ? { wallets: opts.wallets } : {}) });
+    const wallets = opts.wallets ?? indexed.wallets.map((w) => w.wallet);
+    const prover = await openProver(getModel("credit"), { backend: opts.backend ?? "native" });
+    let submissions: WalletSubmission[];
+    try {
+      const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor", env), registry: c.deployment.contracts.registry.address }));
+      submissions = await proveAndAttest(prover, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, log });
+    } finally {
+      await prover.close();
+    }
+    await opts.beforeKeeper?.(chains);
+    const keeperChains = chains.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment }));
+    for (const c of keeperChains) if (c.deployment.mocks) await fundKeeper(c);
+    const keeper = startKeeper({ chains: keeperChains, log });
+    try {
+      await keeper.ready;
+      if (opts.keeperMs) await new Promise((r) => setTimeout(r, opts.keeperMs));
+    } finally {
+      await keeper.stop();
+    }
+    return { forkUrls: rpcUrls, forkBlocks, submissions, liquidations: keeper.stats() };
+  } finally {
+    await stopAll(forks);
+  }
+}

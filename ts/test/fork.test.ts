@@ -1,0 +1,77 @@
+// The fork workflow on real anvils: an upstream chain is deployed and seeded, a second anvil
+// forks it, the prover attests and the keeper liquidates on the fork only, and the upstream is
+// unchanged afterwards (same head block, no commitment, the position intact).
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { Market } from "../demo/market.js";
+import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
+import { demoAccount } from "../runtime/accounts.js";
+import { getChain, startAnvil, type Anvil } from "../runtime/chains.js";
+import { connectChains, signer, type ConnectedChain } from "../runtime/connect.js";
+import { deploy } from "../runtime/deploy.js";
+import { runFork, type ForkResult } from "../runtime/fork.js";
+
+const eth = getChain(1);
+const dir = mkdtempSync(join(tmpdir(), "zkrisk-fork-"));
+const deploymentsDir = join(dir, "deployments");
+const wallet = demoAccount(0);
+let upstream: Anvil;
+let up: ConnectedChain | undefined;
+let result: ForkResult;
+const quiet = () => undefined;
+
+async function upstreamState() {
+  if (!up) throw new Error("upstream not connected");
+  const registry = up.deployment.contracts.registry.address;
+  const lending = up.deployment.contracts.lending.address;
+  return {
+    block: await up.client.getBlockNumber(),
+    commitment: (await up.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet.address] })).value,
+    position: await up.client.readContract({ address: lending, abi: zkRiskLendingAbi, functionName: "position", args: [wallet.address] }),
+  };
+}
+
+let before_: Awaited<ReturnType<typeof upstreamState>>;
+
+before(async () => {
+  upstream = await startAnvil({ chainId: 1 });
+  await deploy({ chain: eth, rpcUrl: upstream.rpcUrl, deploymentsDir, log: quiet });
+  [up] = await connectChains({ chains: [eth], deploymentsDir, rpcUrls: { 1: upstream.rpcUrl } });
+  const m = new Market(up!, signer(up!, "deployer"));
+  await m.supplyLiquidity(100_000);
+  await m.deposit(wallet, 4);
+  await m.borrowTo(wallet, 0.55);
+  await m.advance(20 * 86_400);
+  await m.setPrice(2_000);
+  before_ = await upstreamState();
+  result = await runFork({
+    chains: [eth],
+    upstream: { 1: upstream.rpcUrl },
+    deploymentsDir,
+    workDir: join(dir, "fork"),
+    wallets: [wallet.address],
+    log: quiet,
+    // A 40% fall on the fork: the wallet's position becomes liquidatable whatever its tier.
+    beforeKeeper: async ([fork]) => new Market(fork!, signer(fork!, "deployer")).setPrice(1_200),
+  });
+}, { timeout: 300_000 });
+
+after(() => upstream?.stop());
+
+test("the fork attests the wallet and the keeper liquidates it there", () => {
+  assert.equal(result.submissions.length, 1);
+  assert.deepEqual(result.submissions[0]!.chains.map((c) => c.status), ["attested"]);
+  assert.equal(result.liquidations.length, 1);
+  assert.equal(result.liquidations[0]!.borrower, wallet.address);
+  assert.ok(result.forkBlocks[1]! >= Number(before_.block), "the fork starts at the upstream head");
+});
+
+test("the upstream chain is unchanged", async () => {
+  const now = await upstreamState();
+  assert.equal(now.block, before_.block, "no block mined upstream");
+  assert.equal(now.commitment, 0n, "no commitment posted upstream");
+  assert.deepEqual(now.position, before_.position, "the position is intact upstream");
+});
