@@ -1,0 +1,192 @@
+// `npm run bench`: measure proving (warm/cold, native/engine), verification, gas and code size,
+// memory and keys, the keeper under a replayed crash, and scaling over an MLP family; write
+// results.json, PNG plots and report.md, and print the summary table. Targets are reported,
+// never asserted; the exit code is non-zero only when a measurement step fails.
+//
+//   npm run bench                      full run (~15 min on 2 cores), writes bench/
+//   npm run bench -- --quick           CI smoke run (few runs, small sizes), writes bench/quick/
+//   npm run bench -- --help
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg, totalmem } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { MODELS } from "../ts/pipeline/models.js";
+import { ROOT, venvPython } from "../ts/toolchain/paths.js";
+import { formatDuration, stepReporter } from "../ts/toolchain/progress.js";
+import { benchGas } from "./gas.js";
+import { benchKeeper } from "./keeper.js";
+import { machineInfo } from "./machine.js";
+import { GiB, runMeasured, stepResult } from "./measure.js";
+import { benchProving } from "./proving.js";
+import { evaluateTargets, GENERATED_BY, renderReport, summaryText, type BenchResults } from "./report.js";
+import { benchScaling } from "./scaling.js";
+
+const SECTIONS = ["gas", "proving", "keeper", "scaling"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const HELP = `usage: npm run bench -- [--quick] [--skip <sections>] [--skip-engine] [--scaling-budget <s>] [--out <dir>]
+
+  --quick               CI smoke run: 1 warm + 1 cold native proof, engine on the smoke model,
+                        30 keeper positions, 2 tiny scaling points; writes bench/quick/
+  --skip <list>         comma-separated sections to leave out (${SECTIONS.join(", ")})
+  --skip-engine         no WebAssembly engine proofs (engine verification still runs)
+  --scaling-budget <s>  seconds the scaling family may take (full: 300, quick: 120)
+  --out <dir>           where results.json, report.md and the plots go (default bench/, quick: bench/quick/)`;
+
+interface Config {
+  quick: boolean;
+  proving: { nativeWarm: number; nativeCold: number; engineProofs: number; engineModel: string; engineVerifyRuns: number };
+  keeper: { positions: number; crashDays: number; blocksPerDay: number; tailBlocks: number };
+  scaling: { hidden: number[]; budgetSeconds: number; hashedSizingMaxParams: number };
+}
+
+const FULL: Config = {
+  quick: false,
+  proving: { nativeWarm: 5, nativeCold: 3, engineProofs: 2, engineModel: "credit", engineVerifyRuns: 10 },
+  keeper: { positions: 200, crashDays: 7, blocksPerDay: 8, tailBlocks: 10 },
+  scaling: { hidden: [24, 60, 120, 250, 500, 1000], budgetSeconds: 300, hashedSizingMaxParams: 20_000 },
+};
+
+const QUICK: Config = {
+  quick: true,
+  proving: { nativeWarm: 1, nativeCold: 1, engineProofs: 1, engineModel: "smoke", engineVerifyRuns: 3 },
+  keeper: { positions: 30, crashDays: 5, blocksPerDay: 2, tailBlocks: 8 },
+  scaling: { hidden: [8, 16], budgetSeconds: 120, hashedSizingMaxParams: 1_000 },
+};
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean" },
+      skip: { type: "string" },
+      "skip-engine": { type: "boolean" },
+      "scaling-budget": { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const config: Config = structuredClone(values.quick ? QUICK : FULL);
+  const skip = new Set((values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  for (const s of skip) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--skip: unknown section "${s}" (one of ${SECTIONS.join(", ")})`);
+  if (values["scaling-budget"] !== undefined) {
+    const b = Number(values["scaling-budget"]);
+    if (!Number.isFinite(b) || b <= 0) throw new Error(`--scaling-budget: "${values["scaling-budget"]}" is not a positive number of seconds`);
+    config.scaling.budgetSeconds = b;
+  }
+  if (values["skip-engine"]) config.proving.engineProofs = 0;
+  const outDir = join(ROOT, values.out ?? (config.quick ? "bench/quick" : "bench"));
+  mkdirSync(outDir, { recursive: true });
+
+  venvPython(); // one-line error before anything runs when the venv is missing
+  const started = performance.now();
+  const machine = machineInfo();
+  const env = { ...process.env, FOUNDRY_OUT: "out-bench", FOUNDRY_CACHE_PATH: "cache-bench" };
+  const rssLimitBytes = Math.min(18 * GiB, 0.75 * totalmem());
+  const command = `${GENERATED_BY}${config.quick ? " -- --quick" : ""}`;
+  process.stderr.write(`${command}: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / GiB).toFixed(1)} GiB, load ${machine.loadAverageAtStart.join(" ")}\n`);
+
+  const sections: BenchResults["sections"] = {};
+  const errors: BenchResults["errors"] = [];
+  const skipped: Record<string, string> = {};
+  const sectionSeconds: Record<string, number> = {};
+  const todo = SECTIONS.filter((s) => !skip.has(s));
+  for (const s of SECTIONS) if (skip.has(s)) skipped[s] = "--skip";
+  if (config.proving.engineProofs === 0 && !skip.has("proving")) skipped["engine proving"] = "--skip-engine";
+  const reporter = stepReporter(todo.length);
+  const log = (section: Section) => (line: string) => process.stderr.write(`      ${section}: ${line}\n`);
+
+  const run: Record<Section, () => Promise<void>> = {
+    gas: async () => {
+      sections.gas = await benchGas({ env, log: log("gas") });
+    },
+    proving: async () => {
+      sections.proving = await benchProving({
+        model: MODELS.credit!,
+        nativeWarm: config.proving.nativeWarm,
+        nativeCold: config.proving.nativeCold,
+        engineProofs: config.proving.engineProofs,
+        engineModel: MODELS[config.proving.engineModel]!,
+        engineVerifyRuns: config.proving.engineVerifyRuns,
+        log: log("proving"),
+      });
+    },
+    keeper: async () => {
+      sections.keeper = await benchKeeper({ ...config.keeper, env, log: log("keeper") });
+    },
+    scaling: async () => {
+      sections.scaling = await benchScaling({
+        hidden: config.scaling.hidden,
+        layers: 2,
+        inputs: 20,
+        visibility: "fixed",
+        hashedSizingMaxParams: config.scaling.hashedSizingMaxParams,
+        budgetSeconds: config.scaling.budgetSeconds,
+        rssLimitBytes,
+        log: log("scaling"),
+      });
+    },
+  };
+  const titles: Record<Section, string> = {
+    gas: "on-chain: deploy, attest real credit proofs, gas and code size",
+    proving: `proving: credit model, native ${config.proving.nativeWarm} warm + ${config.proving.nativeCold} cold, engine ${config.proving.engineProofs} (${config.proving.engineModel}), setup, verify`,
+    keeper: `keeper: ${config.keeper.positions} positions, ${config.keeper.crashDays}-day crash, 1 s blocks`,
+    scaling: `scaling: MLP family h=${config.scaling.hidden.join(",")}, budget ${config.scaling.budgetSeconds} s`,
+  };
+  for (const s of todo) {
+    const t = performance.now();
+    try {
+      await reporter.step(titles[s], run[s]);
+    } catch (e) {
+      errors.push({ section: s, message: (e as Error).message.split("\n")[0]! });
+      process.stderr.write(`      ${s}: ERROR ${(e as Error).message.split("\n")[0]}\n`);
+    }
+    sectionSeconds[s] = (performance.now() - t) / 1000;
+  }
+
+  const results: BenchResults = {
+    generatedBy: GENERATED_BY,
+    mode: config.quick ? "quick" : "full",
+    command,
+    machine,
+    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    wallSeconds: (performance.now() - started) / 1000,
+    sectionSeconds,
+    sections,
+    skipped,
+    errors,
+    targets: evaluateTargets(sections),
+    plots: [],
+  };
+  const resultsFile = join(outDir, "results.json");
+  const write = () => writeFileSync(resultsFile, `${JSON.stringify({ ...results, note: `GENERATED by \`${command}\`; do not edit` }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  write();
+  try {
+    const plot = await runMeasured(venvPython(), ["bench/plot.py", resultsFile, outDir], { env: { ...process.env, MPLBACKEND: "Agg" } });
+    results.plots.push(...stepResult<{ files: string[] }>("plot", plot).files);
+  } catch (e) {
+    errors.push({ section: "plots", message: (e as Error).message });
+  }
+  write();
+  writeFileSync(join(outDir, "report.md"), renderReport(results));
+  process.stdout.write(`\n${summaryText(results)}\n\n`);
+  for (const t of results.targets) process.stdout.write(`target ${t.name} (${t.target}): ${t.met === undefined ? "not measured" : t.met ? "MET" : "MISSED"}: ${t.verdict}\n`);
+  process.stdout.write(`\nwrote ${relative(ROOT, join(outDir, "report.md"))}, ${relative(ROOT, resultsFile)}${results.plots.map((p) => `, ${relative(ROOT, join(outDir, p))}`).join("")} in ${formatDuration(results.wallSeconds * 1000)}\n`);
+  if (errors.length) {
+    process.stderr.write(`${errors.length} measurement step(s) failed: ${errors.map((e) => `${e.section}: ${e.message}`).join("; ")}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    process.exit(1);
+  },
+);
