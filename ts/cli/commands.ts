@@ -8,6 +8,7 @@ import { formatDuration } from "../toolchain/progress.js";
 import { venvPython } from "../toolchain/paths.js";
 import { indexCommand } from "./index-command.js";
 import { deployCommand } from "./deploy-command.js";
+import { keeperCommand } from "./keeper-command.js";
 import { attestCommand } from "./attest-command.js";
 import { auditCommand } from "./audit-command.js";
 import { demoCommand } from "./demo-command.js";
@@ -87,6 +88,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   index: indexCommand,
   deploy: deployCommand,
+  keeper: keeperCommand,
   attest: attestCommand,
   audit: auditCommand,
   demo: demoCommand,

@@ -1,0 +1,431 @@
+// The liquidation keeper on a real anvil (chain id 1, the real deploy path): the contract's
+// arithmetic reproduced exactly, liquidation within one 1 s block of a price drop (most
+// underwater first, healthy positions untouched, full liquidation or all collateral with bad
+// debt), exact delays across an RPC outage, a restart that resumes from chain state without
+// double-liquidating, automine, and the CLI. Every keeper, proxy and anvil is stopped in
+// `after`, pass or fail.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { erc20Abi, isAddressEqual, maxUint256, type Account, type Address, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
+import { anvilDevKey, demoAccount, publicClient, roleAccount, walletClient } from "../runtime/accounts.js";
+import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains.js";
+import { deploy } from "../runtime/deploy.js";
+import type { Deployment } from "../runtime/deployment.js";
+import { checkKeeperFunds, fundKeeper, setAutomine, setIntervalMining, startKeeper, type Keeper, type LiquidationStat } from "../runtime/keeper.js";
+import { accruedBuckets, healthAt, liquidationIncentiveFactor, WAD, type PositionState } from "../runtime/keeper-math.js";
+import { readMarket, readMarketInfo, readPosition } from "../runtime/keeper-positions.js";
+import { ROOT } from "../toolchain/paths.js";
+
+const CHAIN = getChain(1);
+const ANSWER0 = 2000n * 10n ** 8n; // the mock ETH/USD feed's initial answer (script/config/local.json)
+const quiet = (): void => {};
+
+/* HARNESS */
+
+/** A JSON-RPC proxy that can be made to fail every request (connection reset), like a node going away. */
+interface FlakyRpc {
+  readonly url: string;
+  down: boolean;
+  close(): Promise<void>;
+}
+
+async function flakyRpc(target: string): Promise<FlakyRpc> {
+  const state = { down: false };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (state.down) return void req.socket.destroy();
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+        .then(async (r) => {
+          res.writeHead(r.status, { "content-type": "application/json" });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        })
+        .catch(() => req.socket.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+      if (v) server.closeAllConnections();
+    },
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe("keeper on a local anvil", () => {
+  let anvil: Anvil;
+  let dir: string;
+  let d: Deployment;
+  let client: PublicClient;
+  const keepers: Keeper[] = [];
+  const proxies: FlakyRpc[] = [];
+  const keeperAccount = roleAccount("keeper", { local: true });
+  const owner = privateKeyToAccount(anvilDevKey(0)); // deployer = owner of the mock feed
+  const logs: string[] = [];
+  const allStats: LiquidationStat[] = [];
+  /** Positions that stay healthy throughout: never liquidated. */
+  const healthy: Address[] = [];
+  let keeperNonceAfterFunding = 0;
+  let next = 0;
+  const borrower = (): Account => demoAccount(next++);
+
+  const lending = () => ({ address: d.contracts.lending.address, abi: zkRiskLendingAbi }) as const;
+
+  async function send(account: Account, req: Omit<Parameters<ReturnType<typeof walletClient>["writeContract"]>[0], "account" | "chain">): Promise<bigint> {
+    // A fixed gas limit: under interval mining an estimate made on the latest block can fall short in the next one.
+    const hash = await walletClient(CHAIN, anvil.rpcUrl, account).writeContract({ ...req, gas: 2_000_000n } as Parameters<ReturnType<typeof walletClient>["writeContract"]>[0]);
+    const r = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    assert.equal(r.status, "success", `${String(req.functionName)} reverted`);
+    return r.blockNumber;
+  }
+
+  const head = () => client.getBlockNumber({ cacheTime: 0 });
+
+  async function oraclePrice(): Promise<bigint> {
+    const m = await readMarket(client, await readMarketInfo(client, d.contracts.lending.address), await head());
+    return m.price!;
+  }
+
+  /** Deposit `eth` WETH and borrow `ltvBps` of its value at the current price (UNVERIFIED bucket: no proof). */
+  async function open(ltvBps: bigint, eth = 10n): Promise<Account> {
+    const a = borrower();
+    const amount = eth * 10n ** 18n;
+    await send(a, { address: d.contracts.collateralToken.address, abi: mockErc20Abi, functionName: "mint", args: [a.address, amount] });
+    await send(a, { address: d.contracts.collateralToken.address, abi: mockErc20Abi, functionName: "approve", args: [d.contracts.lending.address, maxUint256] });
+    await send(a, { ...lending(), functionName: "supplyCollateral", args: [amount, a.address] });
+    const value = (amount * (await oraclePrice())) / 10n ** 36n;
+    await send(a, { ...lending(), functionName: "borrow", args: [(value * ltvBps) / 10_000n, a.address] });
+    return a;
+  }
+
+  /** Set the feed to `bps` of the initial answer; returns the block that mined it. */
+  const setPrice = (bps: bigint): Promise<bigint> => send(owner, { address: d.contracts.priceFeed.address, abi: mockAggregatorAbi, functionName: "setAnswer", args: [(ANSWER0 * bps) / 10_000n] });
+
+  const position = (a: Address) => client.readContract({ ...lending(), functionName: "position", args: [a] });
+
+  const liquidations = async (who?: Address) =>
+    (await client.getContractEvents({ ...lending(), eventName: "Liquidate", fromBlock: BigInt(d.deployBlock), strict: true })).filter(
+      (e) => !who || isAddressEqual(e.args.borrower, who),
+    );
+
+  function keeper(opts: { rpcUrl?: string; pollMs?: number } = {}): Keeper {
+    const k = startKeeper({ chains: [{ chain: CHAIN, rpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployment: d }], account: keeperAccount, pollMs: opts.pollMs ?? 100, log: (l) => (logs.push(l), process.env.KEEPER_TEST_LOG && console.error(l)) });
+    keepers.push(k);
+    return k;
+  }
+
+  /** Run a scenario; whatever happens, its keepers are stopped and anvil is back to automine. */
+  async function scenario(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } finally {
+      await Promise.allSettled(keepers.map((k) => k.stop()));
+      await setAutomine(client);
+    }
+  }
+
+  async function stopKeeper(k: Keeper): Promise<void> {
+    await k.stop();
+    allStats.push(...k.stats());
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "zkrisk-keeper-"));
+    anvil = await startAnvil({ chainId: 1, accounts: 20 });
+    client = publicClient(CHAIN, anvil.rpcUrl) as PublicClient;
+    ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, log: quiet }));
+    // Liquidity: 10M USDC from the owner (utilization stays far below the kink).
+    const usdc = 10_000_000n * 10n ** 6n;
+    await send(owner, { address: d.contracts.loanToken.address, abi: mockErc20Abi, functionName: "mint", args: [owner.address, usdc * 2n] });
+    await send(owner, { address: d.contracts.loanToken.address, abi: mockErc20Abi, functionName: "approve", args: [d.contracts.lending.address, maxUint256] });
+    await send(owner, { ...lending(), functionName: "supply", args: [usdc, owner.address] });
+    await fundKeeper({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deployment: d, account: keeperAccount });
+    keeperNonceAfterFunding = await client.getTransactionCount({ address: keeperAccount.address });
+  });
+
+  after(async () => {
+    await Promise.allSettled(keepers.map((k) => k.stop()));
+    await Promise.allSettled(proxies.map((p) => p.close()));
+    await stopAll(anvil ? [anvil] : []);
+    rmSync(dir, { recursive: true, force: true });
+    const delays = allStats.map((s) => s.delayBlocks);
+    console.log(`# keeper delays (blocks) over ${delays.length} liquidations: ${delays.join(", ")}`);
+  });
+
+  test("fundKeeper mints and approves; checkKeeperFunds says exactly what an unfunded keeper lacks", async () => {
+    const funded = await checkKeeperFunds(client, CHAIN, d, keeperAccount.address);
+    assert.equal(funded.problem, undefined);
+    assert.equal(funded.allowance, maxUint256);
+    assert.ok(funded.balance >= 10_000_000n * 10n ** 6n);
+    const empty = privateKeyToAccount(anvilDevKey(19)).address;
+    const lacking = await checkKeeperFunds(client, CHAIN, d, empty);
+    assert.equal(
+      lacking.problem,
+      `keeper ${empty} on chain 1 (ethereum) holds 0 USDC of loan token ${d.contracts.loanToken.address} and has approved 0 USDC to the lending contract ${d.contracts.lending.address}: ` +
+        "fund it with USDC, approve the lending contract and keep ETH for gas (local chain: `zkrisk keeper --fund` mints and approves)",
+    );
+  });
+
+  test("liquidates every unhealthy position one 1 s block after the price drop, most underwater first; a healthy one is untouched", async () => {
+    await scenario(async () => {
+      await setPrice(10_000n);
+      const a = await open(5_990n); // LTV 59.9% -> 74.9% after a 20% drop (lltv 70%)
+      const b = await open(5_800n); // 58% -> 72.5%
+      const h = await open(4_000n); // 40% -> 50%: healthy
+      const k = keeper();
+      await k.ready;
+      await setIntervalMining(client, 1);
+      const dropBlock = await setPrice(8_000n);
+      const stats = await until("two liquidations", () => (k.stats().length >= 2 ? k.stats() : undefined));
+      await stopKeeper(k);
+      await setAutomine(client);
+
+      assert.deepEqual(stats.map((s) => s.borrower), [a.address, b.address]);
+      for (const s of stats) {
+        assert.equal(s.becameLiquidatableBlock, Number(dropBlock));
+        assert.equal(s.delayBlocks, 1);
+        assert.equal(s.liquidatedBlock, Number(dropBlock) + 1);
+        assert.equal(s.badDebt, 0n);
+        const [e] = await liquidations(s.borrower);
+        assert.equal(e!.transactionHash, s.txHash);
+        assert.equal(e!.args.repaidAssets, s.repaidAssets);
+        assert.equal(e!.args.seizedAssets, s.seizedAssets);
+        const p = await position(s.borrower);
+        assert.equal(p.borrowShares, 0n, "full liquidation: no debt left");
+        assert.equal(p.collateral, 10n ** 19n - s.seizedAssets, "the borrower keeps the collateral not seized");
+      }
+      // Most underwater first: same block, a's transaction before b's.
+      const [ra, rb] = await Promise.all(stats.map((s) => client.getTransactionReceipt({ hash: s.txHash })));
+      assert.ok(ra!.transactionIndex < rb!.transactionIndex);
+      assert.deepEqual(await liquidations(h.address), []);
+      healthy.push(h.address);
+    });
+  });
+
+  test("an RPC outage is logged and survived, and the delay still counts from the block the position became liquidatable", async () => {
+    await scenario(async () => {
+      await setPrice(10_000n);
+      const c = await open(5_990n);
+      const proxy = await flakyRpc(anvil.rpcUrl);
+      proxies.push(proxy);
+      const k = keeper({ rpcUrl: proxy.url });
+      await k.ready;
+      await setIntervalMining(client, 1);
+      proxy.down = true;
+      const dropBlock = await setPrice(8_000n);
+      await until("3 blocks of outage", async () => ((await head()) >= dropBlock + 3n ? true : undefined));
+      assert.deepEqual(k.stats(), [], "nothing can happen while the RPC is down");
+      proxy.down = false;
+      const [s] = await until("the liquidation after the outage", () => (k.stats().length ? k.stats() : undefined));
+      await stopKeeper(k);
+      await setAutomine(client);
+      assert.equal(s!.borrower, c.address);
+      assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
+      assert.ok(s!.delayBlocks >= 4, `delay ${s!.delayBlocks}`);
+      assert.equal(s!.delayBlocks, s!.liquidatedBlock - Number(dropBlock));
+      assert.ok(logs.some((l) => /RPC error /.test(l)), "the outage was logged");
+      assert.ok(logs.some((l) => /RPC answering again after/.test(l)), "the recovery was logged");
+    });
+  });
+
+  test("a restarted keeper resumes from chain state: it liquidates what is left, skips what others closed or fixed, never twice", async () => {
+    await scenario(async () => {
+      await setPrice(10_000n);
+      const e = await open(5_990n); // liquidatable at -16%
+      const f = await open(5_500n); // liquidatable at -25%, while the keeper is down
+      const g = await open(5_500n); // ... but liquidated by someone else first
+      const r = await open(5_500n); // ... but rescued by its owner with more collateral first
+      await setIntervalMining(client, 1);
+      const k1 = keeper();
+      await k1.ready;
+      const firstDrop = await setPrice(8_400n);
+      await until("e liquidated", () => (k1.stats().length ? true : undefined));
+      await stopKeeper(k1);
+      assert.deepEqual(k1.stats().map((s) => [s.borrower, s.becameLiquidatableBlock]), [[e.address, Number(firstDrop)]]);
+
+      // Keeper down: the price falls further; g is liquidated by another account, r adds collateral.
+      const secondDrop = await setPrice(7_500n);
+      const other = privateKeyToAccount(anvilDevKey(18));
+      await fundKeeper({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deployment: d, account: other });
+      const gp = await position(g.address);
+      await send(other, { ...lending(), functionName: "liquidate", args: [g.address, 0n, gp.borrowShares] });
+      await send(r, { address: d.contracts.collateralToken.address, abi: mockErc20Abi, functionName: "mint", args: [r.address, 10n ** 19n] });
+      await send(r, { ...lending(), functionName: "supplyCollateral", args: [10n ** 19n, r.address] });
+
+      const k2 = keeper();
+      await k2.ready;
+      await until("f liquidated", () => (k2.stats().length ? true : undefined));
+      await sleep(2_500); // two more blocks: nothing else may happen
+      await stopKeeper(k2);
+      await setAutomine(client);
+      const [s] = k2.stats();
+      assert.equal(k2.stats().length, 1);
+      assert.equal(s!.borrower, f.address);
+      assert.equal(s!.becameLiquidatableBlock, Number(secondDrop), "found by re-checking past blocks on start");
+      for (const [who, count] of [[e, 1], [f, 1], [g, 1], [r, 0]] as const) assert.equal((await liquidations(who.address)).length, count, who.address);
+      assert.ok(isAddressEqual((await liquidations(g.address))[0]!.args.caller, other.address));
+      healthy.push(r.address);
+    });
+  });
+
+  test("automine: an underwater position loses all its collateral, the rest is bad debt", async () => {
+    await scenario(async () => {
+      await setPrice(10_000n);
+      const u = await open(5_990n); // at -40%: LTV 99.8% > 1/LIF (91%): underwater
+      const k = keeper();
+      await k.ready;
+      const dropBlock = await setPrice(6_000n);
+      const [s] = await until("the liquidation", () => (k.stats().length ? k.stats() : undefined));
+      await stopKeeper(k);
+      assert.equal(s!.borrower, u.address);
+      assert.equal(s!.delayBlocks, 1);
+      assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
+      assert.equal(s!.seizedAssets, 10n ** 19n, "all collateral seized");
+      assert.ok(s!.badDebt > 0n);
+      const bad = await client.getContractEvents({ ...lending(), eventName: "BadDebt", args: { borrower: u.address }, fromBlock: BigInt(d.deployBlock), strict: true });
+      assert.equal(bad.length, 1);
+      assert.equal(bad[0]!.args.assets, s!.badDebt);
+      const p = await position(u.address);
+      assert.deepEqual([p.borrowShares, p.collateral], [0n, 0n]);
+    });
+  });
+
+  test("health, debt and liquidation LTV equal the contract's views, to the wei and at the exact price boundary", async () => {
+    const a = await open(5_900n);
+    const b = await open(4_000n, 3n);
+    // Just accrued: the views (which do not accrue) and the keeper's math see the same state.
+    const n = await send(owner, { ...lending(), functionName: "accrueInterest" });
+    const info = await readMarketInfo(client, d.contracts.lending.address);
+    const m = await readMarket(client, info, n);
+    assert.equal(m.lastUpdate, m.timestamp);
+    for (const who of [a.address, b.address]) {
+      const p = await readPosition(client, d.contracts.lending.address, who, n);
+      const h = healthAt(m, p);
+      const at = { ...lending(), blockNumber: n } as const;
+      assert.equal(h.debt, await client.readContract({ ...at, functionName: "debtOf", args: [who] }));
+      assert.equal(h.lltv, await client.readContract({ ...at, functionName: "liquidationLtvOf", args: [who] }));
+      assert.equal(h.healthy, await client.readContract({ ...at, functionName: "isHealthy", args: [who] }));
+      // The lowest feed answer at which the position is healthy, by bisection on the keeper's math...
+      const healthyAt = (answer: bigint) => healthAt({ ...m, price: answer * 10n ** 16n }, p).healthy;
+      let lo = 1n;
+      let hi = ANSWER0;
+      while (lo < hi) {
+        const mid = (lo + hi) / 2n;
+        if (healthyAt(mid)) hi = mid;
+        else lo = mid + 1n;
+      }
+      // ...is the contract's boundary too (feed answer overridden in storage slot 1 of MockAggregator).
+      for (const [answer, expected] of [[lo, true], [lo - 1n, false]] as const) {
+        const stateOverride = [{ address: d.contracts.priceFeed.address, stateDiff: [{ slot: `0x${"0".repeat(63)}1` as const, value: `0x${answer.toString(16).padStart(64, "0")}` as const }] }];
+        assert.equal(await client.readContract({ ...at, functionName: "isHealthy", args: [who], stateOverride }), expected, `answer ${answer}`);
+        assert.equal(healthyAt(answer), expected);
+      }
+    }
+    // Interest: the keeper's projection of block n's state to a later timestamp equals the accrued state.
+    const later = m.timestamp + 86_400n * 30n;
+    await client.request({ method: "evm_setNextBlockTimestamp", params: [`0x${later.toString(16)}`] } as never);
+    const n2 = await send(owner, { ...lending(), functionName: "accrueInterest" });
+    const pa = await readPosition(client, d.contracts.lending.address, a.address, n);
+    assert.equal(healthAt(m, pa, later).debt, await client.readContract({ ...lending(), functionName: "debtOf", args: [a.address], blockNumber: n2 }));
+    assert.deepEqual(accruedBuckets(m, later), await Promise.all([0, 1, 2, 3].map((i) => client.readContract({ ...lending(), functionName: "bucket", args: [i], blockNumber: n2 }))));
+    assert.equal(liquidationIncentiveFactor(7n * 10n ** 17n), (WAD * WAD) / (WAD - 9n * 10n ** 16n)); // 1/0.91 for the unverified bucket's 70%
+  });
+  test("no failed or duplicate keeper transaction, and healthy positions were never touched", async () => {
+    const sent = (await client.getTransactionCount({ address: keeperAccount.address })) - keeperNonceAfterFunding;
+    const byKeeper = (await liquidations()).filter((e) => isAddressEqual(e.args.caller, keeperAccount.address));
+    assert.equal(sent, byKeeper.length, "every keeper transaction is a successful liquidation");
+    assert.equal(new Set(byKeeper.map((e) => e.args.borrower)).size, byKeeper.length);
+    assert.equal(allStats.length, byKeeper.length);
+    for (const h of healthy) assert.deepEqual(await liquidations(h), []);
+  });
+  describe("zkrisk keeper (CLI)", () => {
+    const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", ...args], { cwd: ROOT, encoding: "utf8", env });
+    /** The environment without any zkrisk key or RPC variable, plus `extra`. */
+    function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+      const env = { ...process.env };
+      for (const k of Object.keys(env)) if (/^ZKRISK_.*KEY$|_RPC_URL$/.test(k)) delete env[k];
+      return { ...env, ...extra };
+    }
+    function oneLine(stderr: string): string {
+      const lines = stderr.trim().split("\n");
+      assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
+      return lines[0]!;
+    }
+
+    test("--help names every option", () => {
+      const r = cli(["--help"], cleanEnv());
+      assert.equal(r.status, 0, r.stderr);
+      for (const flag of ["--chains", "--deployments", "--poll-ms", "--fund", "ETH_RPC_URL", "ZKRISK_KEEPER_KEY"]) assert.ok(r.stdout.includes(flag), flag);
+    });
+
+    test("one-line errors: missing RPC variable, missing deployment, unreachable RPC, a keeper without funds", () => {
+      let r = cli(["--chains", "1"], cleanEnv());
+      assert.equal(r.status, 1);
+      assert.equal(oneLine(r.stderr), "zkrisk keeper: ETH_RPC_URL is not set: it is the RPC URL of chain 1 (ethereum)");
+
+      const empty = mkdtempSync(join(tmpdir(), "zkrisk-keeper-none-"));
+      r = cli(["--chains", "1", "--deployments", empty], cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }));
+      rmSync(empty, { recursive: true });
+      assert.equal(r.status, 1);
+      assert.equal(oneLine(r.stderr), `zkrisk keeper: no deployment for chain 1 in ${empty}/: run \`npm run zkrisk -- deploy\` first`);
+
+      r = cli(["--chains", "1", "--deployments", dir], cleanEnv({ ETH_RPC_URL: "http://127.0.0.1:9" }));
+      assert.equal(r.status, 1);
+      assert.match(oneLine(r.stderr), /^zkrisk keeper: chain 1 \(ethereum\): RPC http:\/\/127\.0\.0\.1:9 is unreachable/);
+
+      const broke = privateKeyToAccount(anvilDevKey(19)).address;
+      r = cli(["--chains", "1", "--deployments", dir], cleanEnv({ ETH_RPC_URL: anvil.rpcUrl, ZKRISK_KEEPER_KEY: anvilDevKey(19) }));
+      assert.equal(r.status, 1);
+      assert.match(oneLine(r.stderr), new RegExp(`^zkrisk keeper: keeper ${broke} on chain 1 \\(ethereum\\) holds 0 USDC of loan token 0x[0-9a-fA-F]{40} and has approved 0 USDC`));
+      assert.ok(!(r.stdout + r.stderr).toLowerCase().includes(anvilDevKey(19).slice(2).toLowerCase()), "the key was printed");
+    });
+
+    test("runs until SIGINT, then stops cleanly with exit 0", async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", "--chains", "1", "--deployments", dir, "--poll-ms", "50"], {
+        cwd: ROOT,
+        env: cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+      child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      try {
+        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 20_000);
+        child.kill("SIGINT");
+        assert.equal(await exited, 0, out);
+        assert.match(out, /SIGINT: stopping/);
+        assert.match(out, /keeper stopped: no liquidation/);
+      } finally {
+        child.kill("SIGKILL");
+      }
+    });
+  });
+});
