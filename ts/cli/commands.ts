@@ -6,12 +6,14 @@ import { featureCount, getModel, modelPaths, MODELS } from "../pipeline/models.j
 import { openProver, parseBackend } from "../prover/prover.js";
 import { formatDuration } from "../toolchain/progress.js";
 import { venvPython } from "../toolchain/paths.js";
+import { parseNumberList, str } from "./flags.js";
 import { indexCommand } from "./index-command.js";
 import { deployCommand } from "./deploy-command.js";
 import { keeperCommand } from "./keeper-command.js";
 import { attestCommand } from "./attest-command.js";
 import { auditCommand } from "./audit-command.js";
 import { demoCommand } from "./demo-command.js";
+import { forkCommand } from "./fork-command.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
@@ -22,18 +24,6 @@ export interface Command {
   readonly options: Record<string, OptionSpec>;
   run(values: Record<string, string | boolean | undefined>): Promise<void>;
 }
-
-/** Parse "1.5,2,3" into finite numbers, or explain what is wrong. */
-export function parseNumberList(flag: string, raw: string): number[] {
-  const parts = raw.split(",").map((p) => p.trim());
-  const values = parts.map(Number);
-  const bad = parts.findIndex((p, i) => p === "" || !Number.isFinite(values[i]));
-  if (bad >= 0) throw new Error(`${flag}: "${parts[bad]}" (item ${bad + 1}) is not a finite number`);
-  return values;
-}
-
-
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   pipeline: {
@@ -92,4 +82,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   attest: attestCommand,
   audit: auditCommand,
   demo: demoCommand,
+  fork: forkCommand,
 };

@@ -6,6 +6,7 @@ import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/ab
 import { walletClient } from "../runtime/accounts.js";
 import type { ConnectedChain } from "../runtime/connect.js";
 
+const SEND_GAS = 2_000_000n;
 /** The mock loan token has 6 decimals, collateral 18, the feed 8 (script/config/local.json). */
 const USD = (x: number) => parseUnits(x.toFixed(6), 6);
 
@@ -36,7 +37,9 @@ export class Market {
   }
 
   private async send(w: WalletClient<Transport, Chain, Account>, req: Parameters<WalletClient<Transport, Chain, Account>["writeContract"]>[0]) {
-    const hash = await w.writeContract(req);
+    // A fixed gas limit: under interval mining anvil estimates on the previous block's state, which
+    // misses writes the next block makes (the feed's updatedAt, interest accrual) and can run short.
+    const hash = await w.writeContract({ ...req, gas: SEND_GAS } as typeof req);
     const r = await this.client.waitForTransactionReceipt({ hash });
     if (r.status !== "success") throw new Error(`chain ${this.c.chain.chainId}: ${String(req.functionName)} reverted (tx ${hash})`);
     return r;
