@@ -39,6 +39,8 @@ export class Market {
   private async send(w: WalletClient<Transport, Chain, Account>, req: Parameters<WalletClient<Transport, Chain, Account>["writeContract"]>[0]) {
     // A fixed gas limit: under interval mining anvil estimates on the previous block's state, which
     // misses writes the next block makes (the feed's updatedAt, interest accrual) and can run short.
+    // Simulated first, so a refused call fails with the contract's error name.
+    await this.client.simulateContract({ ...req, account: w.account } as Parameters<PublicClient["simulateContract"]>[0]);
     const hash = await w.writeContract({ ...req, gas: SEND_GAS } as typeof req);
     const r = await this.client.waitForTransactionReceipt({ hash });
     if (r.status !== "success") throw new Error(`chain ${this.c.chain.chainId}: ${String(req.functionName)} reverted (tx ${hash})`);
