@@ -40,7 +40,7 @@ const forge = await run("forge", foundryBinary("forge"), ["test"], (out) => [
 const tsTests = readdirSync(`${ROOT}/ts/test`)
   .filter((f) => f.endsWith(".test.ts"))
   .map((f) => `ts/test/${f}`);
-const ts = await run("typescript", process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...tsTests], (out) => [
+const ts = await run("typescript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...tsTests], (out) => [
   last(out, /ℹ pass (\d+)/g),
   last(out, /ℹ fail (\d+)/g),
 ]);
