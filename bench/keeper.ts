@@ -157,10 +157,20 @@ export async function benchKeeper(plan: KeeperPlan): Promise<KeeperResults> {
       const collateral = COLLATERAL_WETH * 10n ** 18n;
       const debt = BigInt(Math.floor(ltv * Number(COLLATERAL_WETH) * p0 * 1e6));
       const w = walletClient(chain, anvil.rpcUrl, account);
-      await wait(await w.writeContract({ address: c.collateralToken.address, abi: mockErc20Abi, functionName: "mint", args: [account.address, collateral] }));
-      await wait(await w.writeContract({ address: c.collateralToken.address, abi: erc20Abi, functionName: "approve", args: [lending, maxUint256] }));
-      await wait(await w.writeContract({ address: lending, abi: zkRiskLendingAbi, functionName: "supplyCollateral", args: [collateral, account.address] }));
-      await wait(await w.writeContract({ address: lending, abi: zkRiskLendingAbi, functionName: "borrow", args: [debt, account.address] }));
+      // A fixed gas limit: other borrowers' transactions land between estimate and execution (interest accrual
+      // turns on storage writes), so an estimate can fall short.
+      const gas = 400_000n;
+      const step = async (what: string, send: () => Promise<Hash>) => {
+        try {
+          await wait(await send());
+        } catch (e) {
+          throw new Error(`opening position ${i + 1} (${account.address}): ${what}: ${(e as Error).message.split("\n")[0]}`);
+        }
+      };
+      await step("mint collateral", () => w.writeContract({ address: c.collateralToken.address, abi: mockErc20Abi, functionName: "mint", args: [account.address, collateral], gas }));
+      await step("approve", () => w.writeContract({ address: c.collateralToken.address, abi: erc20Abi, functionName: "approve", args: [lending, maxUint256], gas }));
+      await step("supplyCollateral", () => w.writeContract({ address: lending, abi: zkRiskLendingAbi, functionName: "supplyCollateral", args: [collateral, account.address], gas }));
+      await step("borrow", () => w.writeContract({ address: lending, abi: zkRiskLendingAbi, functionName: "borrow", args: [debt, account.address], gas }));
       if (++opened % 50 === 0) log(`opened ${opened}/${plan.positions} positions`);
     });
 

@@ -14,8 +14,8 @@ export interface MachineInfo {
   readonly loadAverageAtStart: readonly number[];
   readonly versions: Readonly<Record<string, string>>;
   readonly commit: string;
-  /** Uncommitted changes in the work tree when the benchmark started. */
-  readonly dirty: boolean;
+  /** Tracked files with uncommitted changes when the benchmark started. */
+  readonly dirtyPaths: readonly string[];
   readonly startedAt: string;
 }
 
@@ -66,7 +66,10 @@ export function machineInfo(): MachineInfo {
       viem: pkgVersion("viem"),
     },
     commit: run("git", ["rev-parse", "HEAD"]),
-    dirty: run("git", ["status", "--porcelain", "--untracked-files=no"]) !== "",
+    dirtyPaths: run("git", ["status", "--porcelain", "--untracked-files=no"])
+      .split("\n")
+      .filter((l) => l.trim() && l !== "unknown")
+      .map((l) => l.slice(3)),
     startedAt: new Date().toISOString(),
   };
 }

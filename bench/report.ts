@@ -84,6 +84,20 @@ export function evaluateTargets(s: BenchResults["sections"]): TargetVerdict[] {
   return out;
 }
 
+/** One sentence: which targets are met, and by how much the others are missed. */
+function plainVerdict(targets: readonly TargetVerdict[]): string {
+  const met = targets.filter((t) => t.met === true);
+  const missed = targets.filter((t) => t.met === false);
+  const none = targets.filter((t) => t.met === undefined);
+  return [
+    `Met: ${met.length} of ${targets.length}${met.length ? ` (${met.map((t) => `${t.name}: ${t.measured}`).join("; ")})` : ""}.`,
+    missed.length ? `Missed: ${missed.map((t) => `${t.name}, ${t.measured} against ${t.target}: ${t.verdict}`).join("; ")}.` : "",
+    none.length ? `Not measured: ${none.map((t) => t.name).join(", ")}.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 /* SUMMARY TABLE */
 
 interface Row {
@@ -145,7 +159,7 @@ function summaryRows(r: BenchResults): Row[] {
     const proved = sc.points.filter((x) => x.proveMs !== undefined);
     const last = proved.at(-1);
     if (last) one("Scaling: largest MLP proved", `${int(last.params)} params, k=${last.logrows}, proof ${fmtMs(last.proveMs!)}, peak ${fmtBytes(last.provePeakRssBytes!)}`);
-    if (sc.stoppedAt) one("Scaling: family stopped at", `${int(sc.stoppedAt.params)} params (k=${sc.stoppedAt.logrows})`);
+    if (sc.stoppedAt) one("Scaling: family stopped at", `${int(sc.stoppedAt.params)} params (k=${sc.stoppedAt.logrows}): ${sc.stoppedAt.reason}`);
   }
   return rows;
 }
@@ -196,7 +210,7 @@ export function renderReport(r: BenchResults): string {
         ["OS", m.os],
         ["load average (1/5/15 min) at start / end", `${m.loadAverageAtStart.join(" / ")} ; ${r.loadAverageAtEnd.join(" / ")}`],
         ["versions", Object.entries(m.versions).map(([k2, v]) => `${k2} ${v.replace(/^(forge|anvil) Version: /, "")}`).join(", ")],
-        ["commit", `${m.commit}${m.dirty ? " (work tree had uncommitted changes)" : ""}`],
+        ["commit", `${m.commit}${m.dirtyPaths.length ? ` (uncommitted changes in ${m.dirtyPaths.join(", ")})` : ""}`],
       ],
     ),
     "",
@@ -206,6 +220,8 @@ export function renderReport(r: BenchResults): string {
     "## Targets",
     "",
     table(["target", "limit", "measured (median unless named)", "verdict"], r.targets.map((t) => [t.name, t.target, t.measured, t.met === undefined ? "not measured" : t.met ? `**met**: ${t.verdict}` : `**missed**: ${t.verdict}`])),
+    "",
+    plainVerdict(r.targets),
     "",
     "## Summary",
     "",
@@ -346,7 +362,8 @@ export function renderReport(r: BenchResults): string {
       hashedNote,
       `Budget ${sc.budgetSeconds} s; memory ceiling ${fmtBytes(sc.rssLimitBytes)} (the machine is shared). Before each point, its setup + proof`,
       "time and memory are projected from the last proved point (both grow with 2^logrows); the family stops at the first",
-      `point that would not fit. Took ${sc.elapsedSeconds.toFixed(0)} s.`,
+      `point that would not fit. Took ${sc.elapsedSeconds.toFixed(0)} s. SRS generation (\`gen_srs\`) is a one-off outside the timed steps`,
+      "(SRS files are kept in `circuits/srs/` and `.cache/bench/srs/`).",
       "",
       table(["h", "params", "logrows (rows)", "hashed logrows", "setup", "setup peak RSS", "proof", "proving peak RSS", "pk"], sc.points.map((x) => [
         String(x.hidden),

@@ -30,7 +30,8 @@ const HELP = `usage: npm run bench -- [--quick] [--skip <sections>] [--skip-engi
                         30 keeper positions, 2 tiny scaling points; writes bench/quick/
   --skip <list>         comma-separated sections to leave out (${SECTIONS.join(", ")})
   --skip-engine         no WebAssembly engine proofs (engine verification still runs)
-  --scaling-budget <s>  seconds the scaling family may take (full: 300, quick: 120)
+  --scaling-budget <s>  seconds the scaling family may take (full: 330, quick: 120, each cut to what
+                        is left of 14.5 min / 10 min for the whole run; an explicit budget is not cut)
   --out <dir>           where results.json, report.md and the plots go (default bench/, quick: bench/quick/)`;
 
 interface Config {
@@ -38,13 +39,17 @@ interface Config {
   proving: { nativeWarm: number; nativeCold: number; engineProofs: number; engineModel: string; engineVerifyRuns: number };
   keeper: { positions: number; crashDays: number; blocksPerDay: number; tailBlocks: number };
   scaling: { hidden: number[]; budgetSeconds: number; hashedSizingMaxParams: number };
+  /** The whole run should end within this many seconds: the scaling family (last) gets at most what is left. */
+  deadlineSeconds: number;
 }
 
 const FULL: Config = {
   quick: false,
   proving: { nativeWarm: 5, nativeCold: 3, engineProofs: 2, engineModel: "credit", engineVerifyRuns: 10 },
-  keeper: { positions: 200, crashDays: 7, blocksPerDay: 8, tailBlocks: 10 },
-  scaling: { hidden: [24, 60, 120, 250, 500, 1000], budgetSeconds: 300, hashedSizingMaxParams: 20_000 },
+  keeper: { positions: 200, crashDays: 7, blocksPerDay: 6, tailBlocks: 10 },
+  // about 1k, 17k, 68k, 261k and 1M parameters
+  scaling: { hidden: [24, 120, 250, 500, 1000], budgetSeconds: 330, hashedSizingMaxParams: 20_000 },
+  deadlineSeconds: 14.5 * 60,
 };
 
 const QUICK: Config = {
@@ -52,6 +57,7 @@ const QUICK: Config = {
   proving: { nativeWarm: 1, nativeCold: 1, engineProofs: 1, engineModel: "smoke", engineVerifyRuns: 3 },
   keeper: { positions: 30, crashDays: 5, blocksPerDay: 2, tailBlocks: 8 },
   scaling: { hidden: [8, 16], budgetSeconds: 120, hashedSizingMaxParams: 1_000 },
+  deadlineSeconds: 10 * 60,
 };
 
 async function main(): Promise<number> {
@@ -77,6 +83,7 @@ async function main(): Promise<number> {
     const b = Number(values["scaling-budget"]);
     if (!Number.isFinite(b) || b <= 0) throw new Error(`--scaling-budget: "${values["scaling-budget"]}" is not a positive number of seconds`);
     config.scaling.budgetSeconds = b;
+    config.deadlineSeconds = Number.POSITIVE_INFINITY; // an explicit budget is taken as given
   }
   if (values["skip-engine"]) config.proving.engineProofs = 0;
   const outDir = join(ROOT, values.out ?? (config.quick ? "bench/quick" : "bench"));
@@ -119,13 +126,17 @@ async function main(): Promise<number> {
       sections.keeper = await benchKeeper({ ...config.keeper, env, log: log("keeper") });
     },
     scaling: async () => {
+      // the family runs last: it gets its budget, or what is left before the deadline (at least a minute)
+      const left = config.deadlineSeconds - (performance.now() - started) / 1000 - 20;
+      const budgetSeconds = Math.round(Math.min(config.scaling.budgetSeconds, Math.max(60, left)));
+      if (budgetSeconds < config.scaling.budgetSeconds) log("scaling")(`budget cut to ${budgetSeconds} s to end within ${(config.deadlineSeconds / 60).toFixed(1)} min`);
       sections.scaling = await benchScaling({
         hidden: config.scaling.hidden,
         layers: 2,
         inputs: 20,
         visibility: "fixed",
         hashedSizingMaxParams: config.scaling.hashedSizingMaxParams,
-        budgetSeconds: config.scaling.budgetSeconds,
+        budgetSeconds,
         rssLimitBytes,
         log: log("scaling"),
       });
