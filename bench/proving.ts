@@ -3,6 +3,7 @@
 // keys from disk), for native EZKL and the WebAssembly engine; off-chain verification; setup
 // time and peak memory; key sizes and logrows.
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureProvingKey, readSettings } from "../ts/pipeline/keys.js";
 import { modelPaths, type ModelSpec } from "../ts/pipeline/models.js";
@@ -40,6 +41,8 @@ export interface BackendResults {
   readonly ratioTotal: number;
   readonly ratioProve: number;
   readonly note?: string;
+  /** 1-minute load average after each proof (native: warm and cold interleaved). */
+  readonly loadAverages?: number[];
 }
 
 export interface ProvingResults {
@@ -83,41 +86,15 @@ const series = (rows: { witnessMs: number; proveMs: number; verifyMs: number; to
 const silent = { step: <T>(_: string, run: () => Promise<T>) => run(), skip: () => undefined };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function nativeWarm(model: ModelSpec, fixtures: ProofFixture[], runs: number, log: (l: string) => void) {
-  const prover = await openProver(model, { backend: "native", onProgress: () => undefined, reporter: silent });
-  try {
-    const worker = findDescendant("prover_worker.py");
-    const rows = [];
-    let firstProofMs = 0;
-    for (let i = 0; i <= runs; i++) {
-      const f = fixtures[i % fixtures.length]!;
-      const started = performance.now();
-      const p = await prover.prove(f.features, f.salt);
-      const totalMs = performance.now() - started;
-      if (p.tier !== f.tier) throw new Error(`native proof of ${f.name}: tier ${p.tier}, fixture says ${f.tier}`);
-      if (i === 0) {
-        firstProofMs = totalMs;
-        log(`native warm-up proof ${secs(totalMs)} (not counted)`);
-        continue;
-      }
-      rows.push({ ...p.timings, totalMs });
-      log(`native warm ${i}/${runs}: prove ${secs(p.timings.proveMs)}, total ${secs(totalMs)}`);
-    }
-    const peak = worker !== undefined ? procStatusBytes(worker, "VmHWM") : undefined;
-    if (peak === undefined) throw new Error("could not read the native prover worker's peak RSS (VmHWM)");
-    return { series: series(rows), loadMs: prover.loadMs, firstProofMs, peak };
-  } finally {
-    await prover.close();
-  }
-}
-
-async function nativeCold(model: ModelSpec, fixtures: ProofFixture[], runs: number, log: (l: string) => void) {
+/**
+ * Native warm and cold proofs, interleaved (warm 1, cold 1, warm 2, cold 2, ...) so that both see
+ * the same machine load: the machine is shared and its load drifts over minutes.
+ */
+async function nativeWarmAndCold(model: ModelSpec, fixtures: ProofFixture[], warmRuns: number, coldRuns: number, log: (l: string) => void) {
   const paths = modelPaths(model);
   const { srs } = await ensureProvingKey(model, silent);
   prepareEzklHome();
-  const rows = [];
-  const peaks: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const cold = async (i: number) => {
     const f = fixtures[(i + 1) % fixtures.length]!;
     const work = join(ROOT, ".cache", "bench", `cold-${process.pid}-${i}`);
     const args = { compiled: paths.compiled, pk: paths.pk, srs, settings: paths.settings, vk: paths.vk, work, inputLength: f.features.length + f.salt.length };
@@ -130,11 +107,47 @@ async function nativeCold(model: ModelSpec, fixtures: ProofFixture[], runs: numb
     if (run.code !== 0 || !replyAt) throw new Error(`cold native proof ${i + 1} failed (exit ${run.code}): ${run.stderr.trim().split("\n").pop() ?? run.stdout.slice(0, 300)}`);
     const reply = JSON.parse(replyAt.line) as { ok: boolean; error?: string; ms: { witness: number; prove: number; verify: number } };
     if (!reply.ok) throw new Error(`cold native proof ${i + 1}: ${reply.error}`);
-    rows.push({ witnessMs: reply.ms.witness, proveMs: reply.ms.prove, verifyMs: reply.ms.verify, totalMs: replyAt.ms });
-    peaks.push(run.maxRssBytes);
-    log(`native cold ${i + 1}/${runs}: prove ${secs(reply.ms.prove)}, total ${secs(replyAt.ms)} (fresh process), peak RSS ${(run.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    log(`native cold ${i + 1}/${coldRuns}: prove ${secs(reply.ms.prove)}, total ${secs(replyAt.ms)} (fresh process), peak RSS ${(run.maxRssBytes / 2 ** 20).toFixed(0)} MiB, load ${loadavg()[0]!.toFixed(2)}`);
+    return { row: { witnessMs: reply.ms.witness, proveMs: reply.ms.prove, verifyMs: reply.ms.verify, totalMs: replyAt.ms }, peak: run.maxRssBytes };
+  };
+
+  const prover = await openProver(model, { backend: "native", onProgress: () => undefined, reporter: silent });
+  try {
+    const worker = findDescendant("prover_worker.py");
+    const warmRows = [];
+    const coldRows = [];
+    const coldPeaks: number[] = [];
+    const loads: number[] = [];
+    let firstProofMs = 0;
+    for (let i = 0; i <= Math.max(warmRuns, coldRuns); i++) {
+      if (i <= warmRuns) {
+        const f = fixtures[i % fixtures.length]!;
+        const started = performance.now();
+        const p = await prover.prove(f.features, f.salt);
+        const totalMs = performance.now() - started;
+        if (p.tier !== f.tier) throw new Error(`native proof of ${f.name}: tier ${p.tier}, fixture says ${f.tier}`);
+        loads.push(loadavg()[0]!);
+        if (i === 0) {
+          firstProofMs = totalMs;
+          log(`native warm-up proof ${secs(totalMs)} (not counted)`);
+        } else {
+          warmRows.push({ ...p.timings, totalMs });
+          log(`native warm ${i}/${warmRuns}: prove ${secs(p.timings.proveMs)}, total ${secs(totalMs)}, load ${loadavg()[0]!.toFixed(2)}`);
+        }
+      }
+      if (i < coldRuns) {
+        const c = await cold(i);
+        coldRows.push(c.row);
+        coldPeaks.push(c.peak);
+        loads.push(loadavg()[0]!);
+      }
+    }
+    const peak = worker !== undefined ? procStatusBytes(worker, "VmHWM") : undefined;
+    if (peak === undefined) throw new Error("could not read the native prover worker's peak RSS (VmHWM)");
+    return { warm: series(warmRows), cold: series(coldRows), coldPeaks, loadMs: prover.loadMs, firstProofMs, peak, loads };
+  } finally {
+    await prover.close();
   }
-  return { series: series(rows), peaks };
 }
 
 interface EngineLine {
@@ -217,23 +230,23 @@ export async function benchProving(plan: ProvingPlan): Promise<ProvingResults> {
   const settings = JSON.parse(readFileSync(paths.settings, "utf8")) as { num_rows: number };
 
   const setup = await setupPeak(model, log);
-  const warm = await nativeWarm(model, fixtures, plan.nativeWarm, log);
-  const cold = await nativeCold(model, fixtures, plan.nativeCold, log);
+  const n = await nativeWarmAndCold(model, fixtures, plan.nativeWarm, plan.nativeCold, log);
   const native: BackendResults = {
     model: model.name,
-    warm: warm.series,
-    cold: cold.series,
-    loadMs: warm.loadMs,
-    firstProofMs: warm.firstProofMs,
-    warmPeakRssBytes: warm.peak,
-    coldPeakRssBytes: cold.peaks,
-    ratioTotal: cold.series.summary.total.median / warm.series.summary.total.median,
-    ratioProve: cold.series.summary.prove.median / warm.series.summary.prove.median,
+    warm: n.warm,
+    cold: n.cold,
+    loadMs: n.loadMs,
+    firstProofMs: n.firstProofMs,
+    warmPeakRssBytes: n.peak,
+    coldPeakRssBytes: n.coldPeaks,
+    ratioTotal: n.cold.summary.total.median / n.warm.summary.total.median,
+    ratioProve: n.cold.summary.prove.median / n.warm.summary.prove.median,
+    loadAverages: n.loads,
   };
   const engineModel = plan.engineModel ?? model;
   const engineResults = plan.engineProofs > 0 ? await engine(engineModel, plan.engineProofs, log) : { skipped: "engine proving skipped (--skip-engine)" };
   const engineVerifyMs = engineVerify(model, fixtures, plan.engineVerifyRuns, srs);
-  const nativeVerifyMs = [...warm.series.verifyMs, ...cold.series.verifyMs];
+  const nativeVerifyMs = [...n.warm.verifyMs, ...n.cold.verifyMs];
   log(`verify: native median ${summarize(nativeVerifyMs).median.toFixed(0)} ms, engine median ${summarize(engineVerifyMs).median.toFixed(0)} ms`);
   const f0 = fixtures[0]!;
   return {

@@ -248,6 +248,8 @@ export function renderReport(r: BenchResults): string {
       "- **cold**: a fresh process per proof that loads the circuit and keys from disk: native, `circuits/prover_worker.py` started",
       "  for one request (Python start, EZKL import, proving key read); engine, a fresh Node process (`bench/engine-child.ts`:",
       "  WebAssembly load, keys read into memory). End to end = from spawning the process to holding the verified proof.",
+      "- Native warm and cold proofs are interleaved (warm 1, cold 1, warm 2, ...) so that both see the same machine load;",
+      `  1-minute load average over them: ${p.native.loadAverages?.length ? `${Math.min(...p.native.loadAverages).toFixed(2)} to ${Math.max(...p.native.loadAverages).toFixed(2)} on ${r.machine.cores} cores` : "not recorded"}.`,
       "",
       table(["prover", "n", "witness median / p95", "proof generation median / p95", "verify median / p95", "end to end median / p95"], [
         series(`native warm (${p.native.model})`, p.native.warm),

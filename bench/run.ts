@@ -185,7 +185,7 @@ async function main(): Promise<number> {
   write();
   writeFileSync(join(outDir, "report.md"), renderReport(results));
   process.stdout.write(`\n${summaryText(results)}\n\n`);
-  for (const t of results.targets) process.stdout.write(`target ${t.name} (${t.target}): ${t.met === undefined ? "not measured" : t.met ? "MET" : "MISSED"}: ${t.verdict}\n`);
+  for (const t of results.targets) process.stdout.write(`target ${t.name} (${t.target}): ${t.met === undefined ? "not measured" : `${t.met ? "MET" : "MISSED"}: ${t.verdict}`}\n`);
   process.stdout.write(`\nwrote ${relative(ROOT, join(outDir, "report.md"))}, ${relative(ROOT, resultsFile)}${results.plots.map((p) => `, ${relative(ROOT, join(outDir, p))}`).join("")} in ${formatDuration(results.wallSeconds * 1000)}\n`);
   if (errors.length) {
     process.stderr.write(`${errors.length} measurement step(s) failed: ${errors.map((e) => `${e.section}: ${e.message}`).join("; ")}\n`);
