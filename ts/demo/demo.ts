@@ -15,7 +15,8 @@ import { connectChains, signer, type ConnectedChain } from "../runtime/connect.j
 import { deployAll } from "../runtime/deploy.js";
 import { runIndex } from "../runtime/index-run.js";
 import { fundKeeper, setAutomine, setIntervalMining, startKeeper, type LiquidationStat } from "../runtime/keeper.js";
-import { proveAndAttest, revertName } from "../runtime/submit.js";
+import { revertName } from "../runtime/errors.js";
+import { proveAndAttest } from "../runtime/submit.js";
 import { ROOT } from "../toolchain/paths.js";
 import { stepReporter } from "../toolchain/progress.js";
 import { HISTORY_STEPS, PERSONAS, playHistory } from "./history.js";

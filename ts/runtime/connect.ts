@@ -4,6 +4,7 @@
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 import { nodeKind, publicClient, roleAccount, walletClient, type Role } from "./accounts.js";
 import { CHAINS, chainLabel, rpcUrlFromEnv, type ChainInfo } from "./chains.js";
+import { hostOf, shortError } from "./errors.js";
 import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, readDeployment, type Deployment } from "./deployment.js";
 
 export interface ConnectOptions {
@@ -36,9 +37,9 @@ export async function connectChains(opts: ConnectOptions = {}): Promise<Connecte
       const rpcUrl = opts.rpcUrls?.[chain.chainId] ?? rpcUrlFromEnv(chain, env);
       const client = publicClient(chain, rpcUrl);
       const id = await client.getChainId().catch((e: Error) => {
-        throw new Error(`${chainLabel(chain)}: RPC ${rpcUrl} is unreachable (${e.message.split("\n")[0]}); check ${chain.rpcEnv} or start the node`);
+        throw new Error(`${chainLabel(chain)}: RPC ${hostOf(rpcUrl)} is unreachable (${shortError(e)}); check ${chain.rpcEnv} or start the node`);
       });
-      if (id !== chain.chainId) throw new Error(`${chainLabel(chain)}: RPC ${rpcUrl} serves chain id ${id}, not ${chain.chainId}`);
+      if (id !== chain.chainId) throw new Error(`${chainLabel(chain)}: RPC ${hostOf(rpcUrl)} serves chain id ${id}, not ${chain.chainId}`);
       const lending = deployment.contracts.lending.address;
       const code = await client.getCode({ address: lending });
       if (!code || code === "0x") {

@@ -12,6 +12,7 @@ import { foundryBinary, requireArtifact, ROOT } from "../toolchain/paths.js";
 import { forgeBuild } from "./artifacts.js";
 import { KEY_ENV, nodeKind, publicClient, roleKey } from "./accounts.js";
 import { chainLabel, getChain, type ChainInfo } from "./chains.js";
+import { hostOf } from "./errors.js";
 import {
   checkDeployment,
   contractNames,
@@ -87,15 +88,6 @@ const rel = (p: string): string => {
   return r && !r.startsWith("..") && !isAbsolute(r) ? r : p;
 };
 const defaultLog = (line: string): void => void process.stderr.write(`${line}\n`);
-
-/** An RPC URL without credentials or path (URLs often carry API keys). */
-function hostOf(rpcUrl: string): string {
-  try {
-    return new URL(rpcUrl).host;
-  } catch {
-    return "(unparsable URL)";
-  }
-}
 
 function gitCommit(): string {
   try {

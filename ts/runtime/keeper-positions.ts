@@ -2,8 +2,9 @@
 // positions at a given block (every read pinned to that block, so one snapshot is consistent),
 // and which accounts' positions changed in a block range (from the lending contract's events,
 // fetched in chunks).
-import { BaseError, ContractFunctionRevertedError, erc20Abi, getAddress, type Address, type PublicClient } from "viem";
+import { erc20Abi, getAddress, type Address, type PublicClient } from "viem";
 import { chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "./abi.generated.js";
+import { revertName } from "./errors.js";
 import { BUCKET_COUNT, type MarketState, type PositionState } from "./keeper-math.js";
 
 export interface TokenInfo {
@@ -22,14 +23,6 @@ export interface MarketInfo {
 }
 
 const BUCKETS = Array.from({ length: BUCKET_COUNT }, (_, b) => b);
-
-/** The custom error (or reason) of a contract revert, or undefined when `e` is not a revert (an RPC failure). */
-export function revertReason(e: unknown): string | undefined {
-  if (!(e instanceof BaseError)) return undefined;
-  const revert = e.walk((x) => x instanceof ContractFunctionRevertedError);
-  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
-  return revert.data?.errorName ?? revert.reason ?? revert.signature ?? "revert without data";
-}
 
 async function tokenInfo(client: PublicClient, address: Address): Promise<TokenInfo> {
   const [symbol, decimals] = await Promise.all([
@@ -66,7 +59,7 @@ export async function readMarket(client: PublicClient, info: MarketInfo, blockNu
     .readContract({ address: info.oracle, abi: chainlinkOracleAdapterAbi, functionName: "price", blockNumber })
     .then((price) => ({ price, error: undefined }))
     .catch((e: unknown) => {
-      const reason = revertReason(e);
+      const reason = revertName(e);
       if (reason === undefined) throw e;
       return { price: undefined, error: reason };
     });

@@ -33,6 +33,7 @@ import {
 import { nodeKind, publicClient, roleAccount, walletClient } from "./accounts.js";
 import { zkRiskLendingAbi } from "./abi.generated.js";
 import { chainLabel, getChain, type ChainInfo } from "./chains.js";
+import { hostOf, revertName, shortError } from "./errors.js";
 import type { Deployment } from "./deployment.js";
 import { accruedBuckets, healthAt, planLiquidation, syncedPosition, WAD, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
 import {
@@ -40,7 +41,6 @@ import {
   readMarket,
   readMarketInfo,
   readPositions,
-  revertReason,
   touchedAccounts,
   type MarketInfo,
   type MarketSnapshot,
@@ -112,14 +112,6 @@ const DRAIN_TIMEOUT_MS = 15_000;
 const defaultLog = (line: string): void => void process.stderr.write(`${line}\n`);
 /** The request did not get an answer (connection refused or reset, timeout), as opposed to an answer that is an error. */
 const isTransportError = (e: unknown): boolean => e instanceof BaseError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError) !== null;
-const short = (e: unknown): string => (e instanceof BaseError ? e.shortMessage : e instanceof Error ? e.message : String(e)).split("\n")[0]!;
-const hostOf = (rpcUrl: string): string => {
-  try {
-    return new URL(rpcUrl).host;
-  } catch {
-    return "(unparsable URL)";
-  }
-};
 
 /* ANVIL MINING */
 
@@ -230,7 +222,7 @@ class ChainKeeper {
   async start(): Promise<void> {
     const { chain, deployment } = this.o;
     const actual = await this.client.getChainId().catch((e: unknown) => {
-      throw new Error(`cannot reach the RPC of ${this.label} at ${hostOf(this.o.rpcUrl)}: ${short(e)}`);
+      throw new Error(`cannot reach the RPC of ${this.label} at ${hostOf(this.o.rpcUrl)}: ${shortError(e)}`);
     });
     if (actual !== chain.chainId) throw new Error(`the RPC at ${hostOf(this.o.rpcUrl)} serves chain ${actual}, not ${this.label}`);
     if (deployment.chainId !== chain.chainId) throw new Error(`the deployment given for ${this.label} is for chain ${deployment.chainId}`);
@@ -339,13 +331,13 @@ class ChainKeeper {
     const now = Date.now();
     if (!this.outage) {
       this.outage = { source, since: now, errors: 1, lastLog: now };
-      this.log(`RPC error ${where}: ${short(e)}; retrying with backoff`);
+      this.log(`RPC error ${where}: ${shortError(e)}; retrying with backoff`);
       return;
     }
     this.outage.errors++;
     if (now - this.outage.lastLog >= 10_000) {
       this.outage.lastLog = now;
-      this.log(`RPC still failing after ${((now - this.outage.since) / 1000).toFixed(0)} s (${this.outage.errors} errors; last ${where}: ${short(e)})`);
+      this.log(`RPC still failing after ${((now - this.outage.since) / 1000).toFixed(0)} s (${this.outage.errors} errors; last ${where}: ${shortError(e)})`);
     }
   }
 
@@ -432,7 +424,7 @@ class ChainKeeper {
     } catch (e) {
       // The node is unreachable: retry the whole block later. It cannot serve old state: make do.
       if (isTransportError(e)) throw e;
-      this.log(`could not re-check past blocks (${short(e)}): delays of ${remaining.length} position(s) count from the earliest block checked`);
+      this.log(`could not re-check past blocks (${shortError(e)}): delays of ${remaining.length} position(s) count from the earliest block checked`);
     }
     for (const [a, b] of since) this.unhealthySince.set(a, b);
   }
@@ -479,7 +471,7 @@ class ChainKeeper {
           const [, gas] = await Promise.all([this.client.simulateContract(call), this.client.estimateContractGas(call)]);
           return { u, plan, args, gas };
         } catch (e) {
-          const reason = revertReason(e);
+          const reason = revertName(e);
           if (reason === undefined) throw e;
           this.dirty.add(u.borrower);
           this.log(reason === "HealthyPosition" ? `${u.borrower} is healthy again (simulation): skipped` : `liquidation of ${u.borrower} would revert (${reason}): skipped this block`);
@@ -617,7 +609,7 @@ class ChainKeeper {
           this.inFlight.delete(borrower);
           this.recordReceipt(borrower, f, receipt);
         } catch (e) {
-          this.log(`stopped without the receipt of the liquidation of ${borrower} (tx ${f.hash}): ${short(e)}`);
+          this.log(`stopped without the receipt of the liquidation of ${borrower} (tx ${f.hash}): ${shortError(e)}`);
         }
       }),
     );

@@ -4,12 +4,13 @@
 // exponential backoff; before every try the on-chain commitment is read again, and a proof is
 // never sent against a commitment that changed meanwhile (the registry would also refuse it:
 // InputCommitmentMismatch). A revert other than that is not retried: it is reported by name.
-import { BaseError, ContractFunctionRevertedError, type Address, type Hash, type Hex } from "viem";
+import type { Address, Hash, Hex } from "viem";
 import type { Prover } from "../prover/prover.js";
 import type { ProofResult } from "../prover/proof.js";
 import { formatDuration } from "../toolchain/progress.js";
 import { attestationRegistryAbi } from "./abi.generated.js";
 import type { AttestChain } from "./attestor.js";
+import { revertName, shortError } from "./errors.js";
 import { findRecord, latestRecord, type StoreRecord } from "./store.js";
 
 export interface SubmitOptions {
@@ -37,16 +38,6 @@ export interface WalletSubmission {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The custom error name of a contract revert, if the error is one. */
-export function revertName(e: unknown): string | undefined {
-  if (!(e instanceof BaseError)) return undefined;
-  const revert = e.walk((x) => x instanceof ContractFunctionRevertedError);
-  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
-  return revert.data?.errorName ?? revert.reason ?? "unknown revert";
-}
-
-const shortError = (e: unknown): string => (e instanceof BaseError ? e.shortMessage : e instanceof Error ? e.message : String(e));
 
 async function onChainCommitment(c: AttestChain, wallet: Address): Promise<bigint> {
   const { value } = await c.publicClient.readContract({ address: c.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet] });
@@ -100,7 +91,7 @@ export async function submitAttestation(
     } catch (e) {
       const revert = revertName(e);
       if (revert) return { chainId: c.chainId, status: "failed", reason: `attest reverted with ${revert}` };
-      last = shortError(e).split("\n")[0]!;
+      last = shortError(e);
     }
   }
   return { chainId: c.chainId, status: "failed", reason: `gave up after ${retries + 1} tries: ${last}` };

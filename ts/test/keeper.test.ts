@@ -426,7 +426,7 @@ describe("keeper on a local anvil", () => {
 
       r = cli(["--chains", "1", "--deployments", dir], cleanEnv({ ETH_RPC_URL: "http://127.0.0.1:9" }));
       assert.equal(r.status, 1);
-      assert.match(oneLine(r.stderr), /^zkrisk keeper: chain 1 \(ethereum\): RPC http:\/\/127\.0\.0\.1:9 is unreachable/);
+      assert.match(oneLine(r.stderr), /^zkrisk keeper: chain 1 \(ethereum\): RPC 127\.0\.0\.1:9 is unreachable/);
 
       const broke = privateKeyToAccount(anvilDevKey(19)).address;
       r = cli(["--chains", "1", "--deployments", dir], cleanEnv({ ETH_RPC_URL: anvil.rpcUrl, ZKRISK_KEEPER_KEY: anvilDevKey(19) }));
