@@ -177,7 +177,7 @@ export function validateChainRecord(spec: FeatureSpec, record: ChainRecord): voi
   }
 }
 
-function column(spec: FeatureSpec, records: readonly ChainRecord[], name: string): number[] {
+function column(records: readonly ChainRecord[], name: string): number[] {
   return records.map((r) => r.raw[name] as number);
 }
 
@@ -196,7 +196,7 @@ export function aggregate(spec: FeatureSpec, records: readonly ChainRecord[]): n
   const all = [...records, ...spec.chains.filter((c) => !seen.has(c.chainId)).map((c) => ({ chainId: c.chainId, raw: emptyChainRaw(spec) }))];
   return spec.features.map((f) => {
     if (f.aggregate === "union_count") return new Set(all.flatMap((r) => r.raw[f.name] as readonly string[])).size;
-    const x = column(spec, all, f.name);
+    const x = column(all, f.name);
     switch (f.aggregate) {
       case "sum":
         return x.reduce((a, b) => a + b, 0);
@@ -205,7 +205,7 @@ export function aggregate(spec: FeatureSpec, records: readonly ChainRecord[]): n
       case "min":
         return Math.min(...x);
       case "weighted_mean": {
-        const w = column(spec, all, f.weight as string);
+        const w = column(all, f.weight as string);
         const total = w.reduce((a, b) => a + b, 0);
         const num = x.reduce((a, v, i) => a + v * (w[i] as number), 0);
         return total > 0 ? num / total : 0;

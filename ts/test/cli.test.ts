@@ -1,23 +1,11 @@
 // CLI errors: one precise line, non-zero exit, nothing written.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ROOT } from "../toolchain/paths.js";
+import { oneLine, runCli } from "./cli-support.js";
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-  });
-
-/** Exactly one line on stderr. */
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split("\n");
-  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-  return lines[0]!;
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { ...process.env, ...env });
 
 describe("zkrisk CLI", () => {
   test("--help lists the commands", () => {

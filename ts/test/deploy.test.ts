@@ -2,13 +2,13 @@
 // after a reset, fork reuse, the registered credit model, EIP-170 sizes, the generated ABIs,
 // key handling and the deploy CLI's errors. Every anvil is stopped in `after`, pass or fail.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isAddressEqual, type Hex } from "viem";
 import { ROOT } from "../toolchain/paths.js";
+import { cleanEnv, oneLine, runCli } from "./cli-support.js";
 import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
 import { anvilDevKey, DEV_INDEX, publicClient, roleKey } from "../runtime/accounts.js";
 import { forgeBuild } from "../runtime/artifacts.js";
@@ -28,21 +28,7 @@ async function rpc<T>(url: string, method: string, params: unknown[] = []): Prom
   return result;
 }
 
-const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), ...args], { cwd: ROOT, encoding: "utf8", env });
-
-/** The environment without any zkrisk key or RPC variable, plus `extra`. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^ZKRISK_.*KEY$|_RPC_URL$/.test(k)) delete env[k];
-  return { ...env, ...extra };
-}
-
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split("\n");
-  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-  return lines[0]!;
-}
+const cli = runCli;
 
 describe("three-chain deployment on local anvils", () => {
   let anvils: Anvil[] = [];

@@ -5,13 +5,13 @@
 // double-liquidating, automine, and the CLI. Every keeper, proxy and anvil is stopped in
 // `after`, pass or fail.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { erc20Abi, isAddressEqual, maxUint256, type Account, type Address, type PublicClient } from "viem";
+import { isAddressEqual, maxUint256, type Account, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
 import { anvilDevKey, demoAccount, publicClient, roleAccount, walletClient } from "../runtime/accounts.js";
@@ -19,9 +19,10 @@ import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains.js"
 import { deploy } from "../runtime/deploy.js";
 import type { Deployment } from "../runtime/deployment.js";
 import { checkKeeperFunds, fundKeeper, setAutomine, setIntervalMining, startKeeper, type Keeper, type LiquidationStat } from "../runtime/keeper.js";
-import { accruedBuckets, healthAt, liquidationIncentiveFactor, WAD, type PositionState } from "../runtime/keeper-math.js";
+import { accruedBuckets, healthAt, liquidationIncentiveFactor, WAD } from "../runtime/keeper-math.js";
 import { readMarket, readMarketInfo, readPosition } from "../runtime/keeper-positions.js";
 import { ROOT } from "../toolchain/paths.js";
+import { cleanEnv, oneLine, runCli } from "./cli-support.js";
 
 const CHAIN = getChain(1);
 const ANSWER0 = 2000n * 10n ** 8n; // the mock ETH/USD feed's initial answer (script/config/local.json)
@@ -393,19 +394,7 @@ describe("keeper on a local anvil", () => {
     for (const h of healthy) assert.deepEqual(await liquidations(h), []);
   });
   describe("zkrisk keeper (CLI)", () => {
-    const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", ...args], { cwd: ROOT, encoding: "utf8", env });
-    /** The environment without any zkrisk key or RPC variable, plus `extra`. */
-    function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-      const env = { ...process.env };
-      for (const k of Object.keys(env)) if (/^ZKRISK_.*KEY$|_RPC_URL$/.test(k)) delete env[k];
-      return { ...env, ...extra };
-    }
-    function oneLine(stderr: string): string {
-      const lines = stderr.trim().split("\n");
-      assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-      return lines[0]!;
-    }
+    const cli = (args: string[], env: NodeJS.ProcessEnv) => runCli(["keeper", ...args], env);
 
     test("--help names every option", () => {
       const r = cli(["--help"], cleanEnv());
