@@ -19,37 +19,24 @@ Steps:
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ezkl
+
+# The step-script machinery is the circuit pipeline's own (circuits/ezkl_steps.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "circuits"))
+from ezkl_steps import StepError, _call, elapsed_ms as _ms, run_cli  # noqa: E402
 
 OPSET = 17
 # One fixed-point scale for the whole family (calibration searches only the lookup range and
 # logrows): the credit circuit's calibration picked 12/13; the family keeps 7 so that a wide
 # layer's accumulators stay well inside the field and calibration stays short.
 SCALE = 7
-
-
-class StepError(Exception):
-    pass
-
-
-async def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    result = fn(*args, **kwargs)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 1)
 
 
 def _settings(path: Path) -> dict[str, Any]:
@@ -151,22 +138,6 @@ async def prove(a: dict[str, Any]) -> dict[str, Any]:
 STEPS = {f.__name__: f for f in (build, srs, setup, prove)}
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in STEPS:
-        print(json.dumps({"ok": False, "error": f"usage: scaling_models.py <{'|'.join(STEPS)}> '<json args>'"}))
-        return 2
-    try:
-        result = asyncio.run(STEPS[argv[0]](json.loads(argv[1])))
-    except StepError as e:
-        print(json.dumps({"ok": False, "error": str(e)}))
-        return 1
-    except Exception as e:  # EZKL raises RuntimeError with its own message
-        print(json.dumps({"ok": False, "error": f"{argv[0]} failed: {type(e).__name__}: {e}"}))
-        return 1
-    print(json.dumps({"ok": True, **result}))
-    return 0
-
-
 if __name__ == "__main__":
     os.environ.setdefault("RUST_LOG", "error")
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_cli(STEPS, sys.argv[1:], "scaling_models.py"))

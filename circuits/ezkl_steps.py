@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,6 +42,11 @@ def _require(path: str, what: str) -> Path:
     if not p.is_file():
         raise StepError(f"{what} not found at {path}")
     return p
+
+
+def elapsed_ms(start: float) -> float:
+    """Milliseconds since a time.perf_counter() reading, to 0.1 ms."""
+    return round((time.perf_counter() - start) * 1000, 1)
 
 
 def _sha256(path: str | Path) -> str:
@@ -232,21 +238,26 @@ async def agreement(a: dict[str, Any]) -> dict[str, Any]:
 STEPS = {f.__name__: f for f in (check_srs, agreement, settings, calibrate, compile, srs, setup, verify, verifier, param_commitment)}
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in STEPS:
-        print(json.dumps({"ok": False, "error": f"usage: ezkl_steps.py <{'|'.join(STEPS)}> '<json args>'"}))
+def run_cli(steps: dict[str, Callable[..., Any]], argv: list[str], script: str) -> int:
+    """The command line of a step script: `<script> <step> '<json args>'`, one JSON line out.
+
+    Exit 0 on success, 1 on a step error, 2 on bad usage. Shared by this file and
+    bench/scaling_models.py.
+    """
+    if len(argv) != 2 or argv[0] not in steps:
+        print(json.dumps({"ok": False, "error": f"usage: {script} <{'|'.join(steps)}> '<json args>'"}))
         return 2
     try:
         args = json.loads(argv[1])
-        result = asyncio.run(STEPS[argv[0]](args))
+        result = asyncio.run(steps[argv[0]](args))
     except StepError as e:
         print(json.dumps({"ok": False, "error": str(e)}))
         return 1
     except KeyError as e:
         print(json.dumps({"ok": False, "error": f"missing argument {e} for step {argv[0]}"}))
         return 2
-    except Exception as e:  # EZKL raises RuntimeError with its own message
-        print(json.dumps({"ok": False, "error": f"{argv[0]} failed: {e}"}))
+    except Exception as e:  # EZKL raises RuntimeError with its own message; MemoryError has none
+        print(json.dumps({"ok": False, "error": f"{argv[0]} failed: {type(e).__name__}: {e}"}))
         return 1
     print(json.dumps({"ok": True, **result}))
     return 0
@@ -254,4 +265,4 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("RUST_LOG", "error")
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run_cli(STEPS, sys.argv[1:], "ezkl_steps.py"))

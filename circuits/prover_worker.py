@@ -27,11 +27,7 @@ from typing import Any
 
 import ezkl
 
-from ezkl_steps import StepError, _call, _require
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 1)
+from ezkl_steps import StepError, _call, _require, elapsed_ms as _ms
 
 
 def _progress(line: str) -> None:
