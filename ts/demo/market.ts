@@ -2,7 +2,8 @@
 // approvals, the lending calls, the mock price feed, and anvil's clock.
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import { maxUint256, parseUnits } from "viem";
-import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
+import { chainlinkOracleAdapterAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
+import { ORACLE_PRICE_SCALE } from "../runtime/keeper-math.js";
 import { walletClient } from "../runtime/accounts.js";
 import type { ConnectedChain } from "../runtime/connect.js";
 
@@ -15,6 +16,7 @@ export class Market {
   private readonly loan: Address;
   private readonly collateral: Address;
   private readonly feed: Address;
+  private readonly oracle: Address;
 
   constructor(
     readonly c: ConnectedChain,
@@ -26,6 +28,7 @@ export class Market {
     this.loan = k.loanToken.address;
     this.collateral = k.collateralToken.address;
     this.feed = k.priceFeed.address;
+    this.oracle = k.oracle.address;
   }
 
   get client(): PublicClient<Transport, Chain> {
@@ -77,12 +80,12 @@ export class Market {
       this.client.readContract({ address: this.lending, abi: zkRiskLendingAbi, functionName: "debtOf", args: [wallet] }),
       this.oraclePrice(),
     ]);
-    return { collateralValue: (p.collateral * price) / 10n ** 36n, debt, price };
+    return { collateralValue: (p.collateral * price) / ORACLE_PRICE_SCALE, debt, price };
   }
 
+  /** The market's oracle price: loan-token units per collateral unit, scaled by 1e36. */
   async oraclePrice(): Promise<bigint> {
-    const oracle = await this.client.readContract({ address: this.lending, abi: zkRiskLendingAbi, functionName: "ORACLE" });
-    return this.client.readContract({ address: oracle, abi: [{ type: "function", name: "price", inputs: [], outputs: [{ type: "uint256" }], stateMutability: "view" }] as const, functionName: "price" });
+    return this.client.readContract({ address: this.oracle, abi: chainlinkOracleAdapterAbi, functionName: "price" });
   }
 
   /** Borrow up to `ltv` of the collateral value (no-op if the debt is already there). */

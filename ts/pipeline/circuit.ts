@@ -2,14 +2,14 @@
 // setup -> verifier -> fixtures -> manifest. Each step is skipped when its inputs did not
 // change (content hashes), so an interrupted run resumes where it stopped.
 import { existsSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { Proof } from "../prover/proof.js";
 import { openProver } from "../prover/prover.js";
 import { ROOT } from "../toolchain/paths.js";
 import { stepReporter, type StepReporter } from "../toolchain/progress.js";
 import { ezklStep, runPython } from "../toolchain/python.js";
 import { StepCache, sha256File, writeFileAtomic } from "./cache.js";
-import { readJson, readSettings, regenerateCommand, stampProvingKey } from "./keys.js";
+import { readJson, readSettings, regenerateCommand, rel, stampProvingKey } from "./keys.js";
 import { insecureSrsPath, modelPaths, type ModelPaths, type ModelSpec } from "./models.js";
 import { drawSalt, readSaltSpec, saltedInput } from "./salt.js";
 
@@ -70,7 +70,6 @@ export interface ProofFixture extends Proof {
   salt: number[];
 }
 
-const rel = (p: string) => relative(ROOT, p);
 
 
 function readWallets(paths: ModelPaths): FixtureWallet[] {

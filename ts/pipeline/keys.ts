@@ -10,7 +10,8 @@ import { modelPaths, type ModelPaths, type ModelSpec } from "./models.js";
 
 export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
 
-const rel = (p: string) => relative(ROOT, p);
+/** A path relative to the repository root, for messages and manifests. */
+export const rel = (p: string) => relative(ROOT, p);
 
 export function regenerateCommand(spec: ModelSpec): string {
   return `npm run pipeline -- --model ${spec.name}`;

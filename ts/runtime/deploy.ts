@@ -68,18 +68,13 @@ interface Manifest {
 }
 
 /** What Deploy.s.sol writes (ZKRISK_DEPLOY_OUT). */
-interface ScriptResult extends Record<ContractKey, Address> {
+/** What the forge script writes: every contract address and every role, flat. */
+interface ScriptResult extends Record<ContractKey, Address>, Readonly<Deployment["roles"]> {
   readonly chainId: number;
   readonly config: string;
   readonly mocks: boolean;
   readonly modelId: Hex;
   readonly startBlock: number;
-  readonly deployer: Address;
-  readonly owner: Address;
-  readonly attestor: Address;
-  readonly keeper: Address;
-  readonly riskManager: Address;
-  readonly pauser: Address;
 }
 
 /** A path relative to the repository when inside it, else absolute. */
