@@ -27,7 +27,10 @@ export const deployCommand: Command = {
     try {
       if (v.local === true) anvils = await startLocalChains(chains);
       // Without --local, every RPC variable is checked before anything is sent.
-      const targets = chains.map((chain, i) => ({ chain, rpcUrl: anvils[i]?.rpcUrl ?? rpcUrlFromEnv(chain) }));
+      const targets = chains.map((chain, i) => ({
+        chain,
+        rpcUrl: anvils[i]?.rpcUrl ?? rpcUrlFromEnv(chain, process.env, "or pass --local to deploy onto local anvils"),
+      }));
       const results = await deployAll(targets, { deploymentsDir, force: v.force === true });
       for (const r of results) {
         const d = r.deployment;

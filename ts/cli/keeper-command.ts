@@ -2,7 +2,7 @@
 // (ts/runtime/keeper.ts) until Ctrl-C; then print what it did.
 import type { Command } from "./commands.js";
 import { roleAccount } from "../runtime/accounts.js";
-import { CHAINS, chainLabel, parseChainList } from "../runtime/chains.js";
+import { CHAINS, chainLabel, parseChainList, rpcUrlFromEnv } from "../runtime/chains.js";
 import { connectChains } from "../runtime/connect.js";
 import { DEFAULT_DEPLOYMENTS_DIR } from "../runtime/deployment.js";
 import { checkKeeperFunds, fundKeeper, startKeeper, type LiquidationStat } from "../runtime/keeper.js";
@@ -42,9 +42,7 @@ export const keeperCommand: Command = {
     const chains = parseChainList(str(v.chains) ?? CHAINS.map((c) => c.chainId).join(","));
     const pollMs = parsePollMs(str(v["poll-ms"]));
     const deploymentsDir = str(v.deployments) ?? DEFAULT_DEPLOYMENTS_DIR;
-    for (const c of chains) {
-      if (!process.env[c.rpcEnv]?.trim()) throw new Error(`${c.rpcEnv} is not set: it is the RPC URL of ${chainLabel(c)}`);
-    }
+    for (const c of chains) rpcUrlFromEnv(c); // every RPC variable is checked before any deployment is read
     const connected = await connectChains({ chains, deploymentsDir });
     const account = roleAccount("keeper", { local: connected.every((c) => c.anvil) });
     for (const c of connected) {

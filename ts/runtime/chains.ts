@@ -62,10 +62,10 @@ export function parseChainList(raw: string): ChainInfo[] {
   return out;
 }
 
-/** The chain's RPC URL from its environment variable, or a precise error naming it. */
-export function rpcUrlFromEnv(chain: ChainInfo, env: NodeJS.ProcessEnv = process.env): string {
+/** The chain's RPC URL from its environment variable, or a precise error naming it (and `hint`, what else the caller accepts). */
+export function rpcUrlFromEnv(chain: ChainInfo, env: NodeJS.ProcessEnv = process.env, hint?: string): string {
   const url = env[chain.rpcEnv]?.trim();
-  if (!url) throw new Error(`${chain.rpcEnv} is not set: it is the RPC URL of ${chainLabel(chain)} (or pass --local to deploy onto local anvils)`);
+  if (!url) throw new Error(`${chain.rpcEnv} is not set: it is the RPC URL of ${chainLabel(chain)}${hint ? ` (${hint})` : ""}`);
   return url;
 }
 
