@@ -1,5 +1,7 @@
 // CLI errors: one precise line, non-zero exit, nothing written.
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ROOT } from "../toolchain/paths.js";
@@ -55,5 +57,36 @@ describe("zkrisk CLI", () => {
     const r = cli(["pipeline", "--model", "smoke", "--srs", join(ROOT, "package.json")]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /is not an EZKL KZG SRS file/);
+  });
+
+  test("attest: an unknown backend, an empty store, a wallet that is not an address", () => {
+    const empty = mkdtempSync(join(tmpdir(), "zkrisk-store-"));
+    let r = cli(["attest", "--backend", "gpu"]);
+    assert.equal(r.status, 1);
+    assert.equal(oneLine(r.stderr), 'zkrisk attest: unknown prover backend "gpu" (one of: native, engine)');
+    r = cli(["attest", "--store", empty]);
+    assert.equal(r.status, 1);
+    assert.equal(oneLine(r.stderr), `zkrisk attest: the store ${empty} holds no wallet: run \`zkrisk index\` first`);
+    r = cli(["attest", "--wallet", "0x12"]);
+    assert.equal(r.status, 1);
+    assert.equal(oneLine(r.stderr), 'zkrisk attest: --wallet: "0x12" is not an address');
+  });
+
+  test("audit: weights that do not fit the circuit, a missing ONNX file", () => {
+    let r = cli(["audit", "--offline", "--onnx", join(ROOT, "models/smoke/out/model.onnx")]);
+    assert.equal(r.status, 1);
+    assert.match(oneLine(r.stderr), /^zkrisk audit: ezkl step param_commitment: .*reshape tensor/);
+    r = cli(["audit", "--offline", "--onnx", "/nonexistent/model.onnx"]);
+    assert.equal(r.status, 1);
+    assert.equal(oneLine(r.stderr), "zkrisk audit: ezkl step param_commitment: ONNX model not found at /nonexistent/model.onnx");
+  });
+
+  test("fork and demo: an unknown chain, an unknown backend", () => {
+    let r = cli(["fork", "--chains", "10"]);
+    assert.equal(r.status, 1);
+    assert.match(oneLine(r.stderr), /^zkrisk fork: unknown chain id 10 \(known: 1 ethereum, 137 polygon, 42161 arbitrum\)/);
+    r = cli(["demo", "--backend", "gpu"]);
+    assert.equal(r.status, 1);
+    assert.equal(oneLine(r.stderr), 'zkrisk demo: unknown prover backend "gpu" (one of: native, engine)');
   });
 });
