@@ -28,7 +28,7 @@ async function upstreamState() {
   const registry = up.deployment.contracts.registry.address;
   const lending = up.deployment.contracts.lending.address;
   return {
-    block: await up.client.getBlockNumber(),
+    block: await up.client.getBlockNumber({ cacheTime: 0 }), // viem caches the head for 4 s by default
     commitment: (await up.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet.address] })).value,
     position: await up.client.readContract({ address: lending, abi: zkRiskLendingAbi, functionName: "position", args: [wallet.address] }),
   };
