@@ -69,15 +69,39 @@ def le_hex_to_int(le: str) -> int:
 # ---------------------------------------------------------------- steps
 
 
+# Rows EZKL keeps free at the bottom of a circuit for blinding; a circuit whose rows do not fit
+# 2**logrows minus these fails at setup, so the settings step refuses it first.
+RESERVED_ROWS = 64
+
+
 async def settings(a: dict[str, Any]) -> dict[str, Any]:
+    """Settings with input and params hashed, outputs public; fixed run arguments when given.
+
+    Without runArgs, calibrate_settings picks scales and logrows afterwards.
+    """
     _require(a["model"], "ONNX model")
     run_args = ezkl.PyRunArgs()
     run_args.input_visibility = "hashed"
     run_args.param_visibility = "hashed"
     run_args.output_visibility = "public"
+    fixed = a.get("runArgs")
+    if fixed:
+        run_args.input_scale = int(fixed["inputScale"])
+        run_args.param_scale = int(fixed["paramScale"])
+        run_args.logrows = int(fixed["logrows"])
+        run_args.decomp_base = int(fixed["decompBase"])
+        run_args.decomp_legs = int(fixed["decompLegs"])
+        run_args.num_inner_cols = int(fixed["numInnerCols"])
+    Path(a["settings"]).parent.mkdir(parents=True, exist_ok=True)
     if not ezkl.gen_settings(a["model"], a["settings"], py_run_args=run_args):
         raise StepError("ezkl gen_settings failed")
-    return {"settings": a["settings"]}
+    written = json.loads(Path(a["settings"]).read_text())
+    rows = int(written["num_rows"])
+    if fixed and rows > (1 << int(fixed["logrows"])) - RESERVED_ROWS:
+        raise StepError(
+            f"the circuit needs {rows} rows, more than 2**{fixed['logrows']} can hold: raise logrows or use fewer slots"
+        )
+    return {"settings": a["settings"], "rows": rows}
 
 
 async def calibrate(a: dict[str, Any]) -> dict[str, Any]:
@@ -206,32 +230,52 @@ async def param_commitment(a: dict[str, Any]) -> dict[str, Any]:
 
 
 async def agreement(a: dict[str, Any]) -> dict[str, Any]:
-    """Tier agreement between the float model and the circuit over a whole test split.
+    """Tier (and claim) agreement between the float model and a circuit over a whole test split.
 
     Runs EZKL's witness generation (the circuit's own fixed-point arithmetic) on every test
-    vector, with a zero salt (the salt does not enter the score), and compares the output tier
-    with the float model's tier recorded by training.
+    vector, `slots` vectors per witness (a round circuit evaluates a whole round at once; the
+    last round is padded with zero inputs), with a zero salt (the salt does not enter the
+    outputs), and compares each slot's tier, and its never-liquidated claim when the circuit
+    outputs one, with the float model's values recorded by training.
     """
     split = json.loads(Path(a["split"]).read_text())
     scale = int(a["outputScale"])
+    slots = int(a.get("slots", 1))
+    width = len(split["x"][0]) + int(split["saltLength"])
     salt = [0] * int(split["saltLength"])
+    claims = split.get("neverLiquidated")
     work = Path(a["work"])
     work.mkdir(parents=True, exist_ok=True)
     data, wit = work / "agreement-input.json", work / "agreement-witness.json"
-    mismatches = []
-    for i, (x, tier) in enumerate(zip(split["x"], split["tier"])):
-        data.write_text(json.dumps({"input_data": [list(x) + salt]}))
-        w = await _call(ezkl.gen_witness, str(data), a["compiled"], str(wit))
-        got = le_hex_to_int(w["outputs"][0][0]) >> scale
-        if got != tier:
-            mismatches.append({"index": i, "wallet": split["wallet"][i], "float": tier, "circuit": got, "score": split["score"][i]})
-        if i % 250 == 0:
-            print(f"      agreement: {i}/{len(split['x'])}", file=sys.stderr, flush=True)
+    mismatches, claim_mismatches = [], []
     n = len(split["x"])
-    result = {"vectors": n, "agree": n - len(mismatches), "agreement": (n - len(mismatches)) / n, "mismatches": mismatches}
+    for start in range(0, n, slots):
+        idx = list(range(start, min(start + slots, n)))
+        rows = [list(split["x"][i]) + salt for i in idx] + [[0.0] * width] * (slots - len(idx))
+        data.write_text(json.dumps({"input_data": rows}))
+        w = await _call(ezkl.gen_witness, str(data), a["compiled"], str(wit))
+        out = [le_hex_to_int(v) for v in w["outputs"][0]]
+        per = len(out) // slots
+        for j, i in enumerate(idx):
+            tier = out[j * per] >> scale
+            if tier != split["tier"][i]:
+                mismatches.append({"index": i, "wallet": split["wallet"][i], "float": split["tier"][i], "circuit": tier,
+                                   "score": split["score"][i]})
+            if claims is not None and per > 1 and (out[j * per + 1] >> scale) != claims[i]:
+                claim_mismatches.append({"index": i, "wallet": split["wallet"][i], "float": claims[i],
+                                         "circuit": out[j * per + 1] >> scale})
+        if (start // slots) % max(1, 250 // slots) == 0:
+            print(f"      agreement: {start}/{n}", file=sys.stderr, flush=True)
+    result = {"vectors": n, "slots": slots, "agree": n - len(mismatches), "agreement": (n - len(mismatches)) / n,
+              "mismatches": mismatches}
+    if claims is not None:
+        result["claimAgree"] = n - len(claim_mismatches)
+        result["claimMismatches"] = claim_mismatches
     Path(a["out"]).write_text(json.dumps(result, indent=2) + "\n")
     if result["agreement"] < float(a.get("minimum", 0.99)):
         raise StepError(f"tier agreement {result['agreement']:.4f} is below {a.get('minimum', 0.99)}; see {a['out']}")
+    if claim_mismatches:
+        raise StepError(f"the never-liquidated claim differs from the float model on {len(claim_mismatches)} vectors; see {a['out']}")
     return {"agreement": result["agreement"], "vectors": n}
 
 

@@ -4,7 +4,8 @@ proof requests over stdin/stdout as JSON lines (ts/prover/native.ts drives it).
 Usage: python circuits/prover_worker.py '<json: compiled, pk, srs, settings, vk, work>'
 
 Startup prints {"ready": true, "ms": {...}} once the artifacts are checked and the proving key is
-in the page cache. Then, per request line {"id": N, "input": [floats]}, it prints one line
+in the page cache. Then, per request line {"id": N, "inputs": [[floats], ...]} (one salted input
+per wallet slot of the circuit, padding included), it prints one line
 {"id": N, "ok": true, "outputs": ..., "proof": <EZKL proof.json>, "calldata": "0x..", "ms": {...}}
 or {"id": N, "ok": false, "error": "..."}. Progress lines (indented) go to stderr. EOF on stdin
 ends the process.
@@ -51,19 +52,23 @@ class Worker:
         self.work = Path(a["work"])
         self.work.mkdir(parents=True, exist_ok=True)
         self.input_len = int(a["inputLength"])
+        self.slots = int(a.get("slots", 1))
 
     async def prove(self, request: dict[str, Any]) -> dict[str, Any]:
-        x = request.get("input")
-        if not isinstance(x, list) or len(x) != self.input_len:
-            raise StepError(f"input must be a list of {self.input_len} numbers")
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in x):
-            raise StepError("input holds a value that is not a finite number")
+        xs = request.get("inputs")
+        if not isinstance(xs, list) or len(xs) != self.slots:
+            raise StepError(f"inputs must be a list of {self.slots} slot inputs (pad unused slots)")
+        for i, x in enumerate(xs):
+            if not isinstance(x, list) or len(x) != self.input_len:
+                raise StepError(f"slot {i}: input must be a list of {self.input_len} numbers")
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in x):
+                raise StepError(f"slot {i}: input holds a value that is not a finite number")
         tag = f"req-{request['id']}"
         data, wit, proof = (self.work / f"{tag}.{s}.json" for s in ("input", "witness", "proof"))
         calldata = self.work / f"{tag}.calldata.bin"
         ms: dict[str, float] = {}
         try:
-            data.write_text(json.dumps({"input_data": [x]}))
+            data.write_text(json.dumps({"input_data": xs}))
             t = time.perf_counter()
             w = await _call(ezkl.gen_witness, str(data), self.compiled, str(wit))
             ms["witness"] = _ms(t)

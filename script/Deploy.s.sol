@@ -10,13 +10,13 @@ import {ZkRiskLending} from "../src/ZkRiskLending.sol";
 import {ChainlinkOracleAdapter} from "../src/oracles/ChainlinkOracleAdapter.sol";
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockERC20} from "../src/mocks/MockERC20.sol";
-import {CreditVerifier} from "../src/verifiers/CreditVerifier.sol";
 import {TierParams, MarketConfig} from "../src/interfaces/IZkRiskLending.sol";
 import {IAggregatorV3} from "../src/interfaces/IAggregatorV3.sol";
 import {ConstantsLib, DEBT_BUCKET_COUNT} from "../src/libraries/ConstantsLib.sol";
 
 /// @title Deploy
-/// @notice Deploys zkrisk on one chain: the credit model's verifier, the attestation registry (with the credit model
+/// @notice Deploys zkrisk on one chain: the verifier of every circuit of the credit model (the single-wallet circuit
+/// and the round circuits listed in the manifest), the attestation registry (with the credit model and its circuits
 /// registered and the attestor granted), the Chainlink oracle adapter and the lending market; on local chains
 /// (config `mocks: true`) also a mock USDC, a mock WETH and a mock ETH/USD feed. Writes the addresses as JSON.
 /// @dev Normally run by `npm run zkrisk -- deploy` (ts/runtime/deploy.ts), which finalises the JSON into
@@ -24,7 +24,11 @@ import {ConstantsLib, DEBT_BUCKET_COUNT} from "../src/libraries/ConstantsLib.sol
 /// - ZKRISK_DEPLOYER_KEY (required): the broadcaster's private key (never logged).
 /// - ZKRISK_DEPLOY_CONFIG: the chain config (default script/config/local.json).
 /// - ZKRISK_DEPLOY_OUT: where to write the result (default .cache/deploy/<chainId>.json).
-/// - ZKRISK_MANIFEST: the credit circuit manifest (default circuits/credit/manifest.json).
+/// - ZKRISK_MANIFEST: the credit circuit manifest (default circuits/credit/manifest.json). Its `circuits` array
+///   (`{name, slots, verifierContract}`) lists the circuits to deploy and register; a manifest without it names one
+///   single-wallet circuit in its top-level `verifierContract`. A single-wallet circuit (slots 1) is required.
+/// The result JSON holds every address and role flat (`creditVerifier` is the single-wallet verifier) plus
+/// `verifiers`: the verifier of each circuit keyed by its slot count, e.g. {"1": "0x...", "96": "0x..."}.
 /// - ZKRISK_OWNER, ZKRISK_ATTESTOR, ZKRISK_KEEPER: role addresses used when the config's `roles.*` is empty.
 /// Roles: the broadcaster deploys as admin, configures, then hands every role to the configured holders and renounces
 /// its own (unless it is that holder).
@@ -39,8 +43,8 @@ contract Deploy is Script {
     error NoCode(string field, address account);
     /// @notice An external token or feed reports other decimals than the config expects.
     error DecimalsMismatch(string field, uint8 expected, uint8 actual);
-    /// @notice The manifest names a verifier contract this script does not deploy.
-    error UnexpectedVerifier(string verifierContract);
+    /// @notice The circuit manifest holds a value the script cannot use.
+    error InvalidManifest(string field, string reason);
 
     /* TYPES */
 
@@ -53,18 +57,27 @@ contract Deploy is Script {
         address pauser;
     }
 
-    /// @notice The credit model, from the circuit manifest.
+    /// @notice One circuit of the credit model, from the circuit manifest; `verifier` once deployed.
+    struct Circuit {
+        uint16 slots;
+        string verifierContract;
+        address verifier;
+    }
+
+    /// @notice The credit model and its circuits, from the circuit manifest.
     struct CreditModel {
         bytes32 modelId;
         uint8 tierCount;
         uint8 outputScale;
+        Circuit[] circuits;
     }
 
-    /// @notice Everything the script deployed or wired.
+    /// @notice Everything the script deployed or wired (the verifier of every circuit: CreditModel.circuits).
     struct Deployment {
         address loanToken;
         address collateralToken;
         address priceFeed;
+        /// @dev The single-wallet circuit's verifier.
         address creditVerifier;
         address registry;
         address oracle;
@@ -120,8 +133,8 @@ contract Deploy is Script {
             _checkDecimals(".priceFeed.decimals", IAggregatorV3(d.priceFeed).decimals());
         }
 
-        d.creditVerifier = address(new CreditVerifier());
-        d.registry = _deployRegistry(d.creditVerifier, model, roles);
+        d.creditVerifier = _deployVerifiers(model);
+        d.registry = _deployRegistry(model, roles);
         d.oracle = address(
             new ChainlinkOracleAdapter(
                 IAggregatorV3(d.priceFeed),
@@ -153,19 +166,25 @@ contract Deploy is Script {
         );
     }
 
-    /// @dev The registry with the credit model registered and the attestor granted, handed over to the owner.
-    function _deployRegistry(address verifier, CreditModel memory model, Roles memory roles)
-        internal
-        returns (address)
-    {
+    /// @dev The verifier of every circuit of the model (recorded in `model.circuits`); returns the single-wallet one.
+    function _deployVerifiers(CreditModel memory model) internal returns (address single) {
+        for (uint256 i; i < model.circuits.length; ++i) {
+            Circuit memory c = model.circuits[i];
+            c.verifier = deployCode(string.concat(c.verifierContract, ".sol:", c.verifierContract));
+            if (c.slots == ConstantsLib.SINGLE_WALLET_SLOTS) single = c.verifier;
+        }
+    }
+
+    /// @dev The registry with the credit model and its circuits registered and the attestor granted, handed over to
+    /// the owner.
+    function _deployRegistry(CreditModel memory model, Roles memory roles) internal returns (address) {
         AttestationRegistry registry = new AttestationRegistry(broadcaster);
         registry.registerModel(
-            model.modelId,
-            verifier,
-            model.tierCount,
-            model.outputScale,
-            uint64(_uint(".attestationLifetime", type(uint64).max))
+            model.modelId, model.tierCount, model.outputScale, uint64(_uint(".attestationLifetime", type(uint64).max))
         );
+        for (uint256 i; i < model.circuits.length; ++i) {
+            registry.registerCircuit(model.modelId, model.circuits[i].slots, model.circuits[i].verifier);
+        }
         registry.grantRole(registry.ATTESTOR_ROLE(), roles.attestor);
         _handOver(registry, registry.GOVERNOR_ROLE(), roles.owner);
         _handOver(registry, registry.DEFAULT_ADMIN_ROLE(), roles.owner);
@@ -204,14 +223,50 @@ contract Deploy is Script {
 
     /* READING THE CONFIG AND THE MANIFEST */
 
-    function _readModel(string memory manifest) internal pure returns (CreditModel memory model) {
-        string memory verifierContract = vm.parseJsonString(manifest, ".verifierContract");
-        if (keccak256(bytes(verifierContract)) != keccak256("CreditVerifier")) {
-            revert UnexpectedVerifier(verifierContract);
-        }
+    /// @dev The model and its circuits: the manifest's `circuits`, else its top-level `verifierContract` as the
+    /// single-wallet circuit. Slot counts must be distinct, in [1, MAX_ROUND_SLOTS], and include 1.
+    function _readModel(string memory manifest) internal view returns (CreditModel memory model) {
         model.modelId = vm.parseJsonBytes32(manifest, ".modelId");
         model.tierCount = uint8(vm.parseJsonUint(manifest, ".tierCount"));
         model.outputScale = uint8(vm.parseJsonUint(manifest, ".outputScale"));
+
+        if (!vm.keyExistsJson(manifest, ".circuits")) {
+            model.circuits = new Circuit[](1);
+            model.circuits[0] = Circuit({
+                slots: ConstantsLib.SINGLE_WALLET_SLOTS,
+                verifierContract: vm.parseJsonString(manifest, ".verifierContract"),
+                verifier: address(0)
+            });
+            return model;
+        }
+        uint256 count;
+        while (vm.keyExistsJson(manifest, string.concat(".circuits[", vm.toString(count), "]"))) ++count;
+        model.circuits = new Circuit[](count);
+        bool single;
+        for (uint256 i; i < count; ++i) {
+            string memory path = string.concat(".circuits[", vm.toString(i), "]");
+            uint256 slots = vm.parseJsonUint(manifest, string.concat(path, ".slots"));
+            if (slots == 0 || slots > ConstantsLib.MAX_ROUND_SLOTS) {
+                revert InvalidManifest(
+                    string.concat(path, ".slots"),
+                    string.concat("not in [1, ", vm.toString(ConstantsLib.MAX_ROUND_SLOTS), "]")
+                );
+            }
+            for (uint256 j; j < i; ++j) {
+                if (model.circuits[j].slots == slots) {
+                    revert InvalidManifest(string.concat(path, ".slots"), "duplicate");
+                }
+            }
+            if (slots == ConstantsLib.SINGLE_WALLET_SLOTS) single = true;
+            model.circuits[i] = Circuit({
+                // Casting to uint16 is safe: slots <= MAX_ROUND_SLOTS.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                slots: uint16(slots),
+                verifierContract: vm.parseJsonString(manifest, string.concat(path, ".verifierContract")),
+                verifier: address(0)
+            });
+        }
+        if (!single) revert InvalidManifest(".circuits", "no single-wallet circuit (slots 1)");
     }
 
     /// @dev Role holders: the config's `roles.*`, else the environment, else the broadcaster. The attestor has no
@@ -302,6 +357,12 @@ contract Deploy is Script {
         vm.serializeAddress(o, "collateralToken", d.collateralToken);
         vm.serializeAddress(o, "priceFeed", d.priceFeed);
         vm.serializeAddress(o, "creditVerifier", d.creditVerifier);
+        string memory verifiers;
+        for (uint256 i; i < model.circuits.length; ++i) {
+            verifiers =
+                vm.serializeAddress("verifiers", vm.toString(model.circuits[i].slots), model.circuits[i].verifier);
+        }
+        vm.serializeString(o, "verifiers", verifiers);
         vm.serializeAddress(o, "registry", d.registry);
         vm.serializeAddress(o, "oracle", d.oracle);
         string memory json = vm.serializeAddress(o, "lending", d.lending);

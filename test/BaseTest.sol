@@ -19,7 +19,8 @@ import {SharesMathLib} from "../src/libraries/SharesMathLib.sol";
 import {ConfigurableVerifier} from "./mocks/ConfigurableVerifier.sol";
 
 /// @notice Shared setup: an 18-decimal loan token, an 18-decimal collateral token priced by a Chainlink-style mock
-/// feed (8 decimals) through the real adapter, a registry with one model behind the TEST-ONLY ConfigurableVerifier,
+/// feed (8 decimals) through the real adapter, a registry with one model whose single-wallet circuit is the TEST-ONLY
+/// ConfigurableVerifier,
 /// and a lending market with the reference tier parameters.
 contract BaseTest is Test {
     using MathLib for uint256;
@@ -84,7 +85,8 @@ contract BaseTest is Test {
         registry = new AttestationRegistry(GOVERNANCE);
         vm.startPrank(GOVERNANCE);
         registry.grantRole(registry.ATTESTOR_ROLE(), ATTESTOR);
-        registry.registerModel(MODEL_ID, address(verifier), TIER_COUNT, OUTPUT_SCALE, LIFETIME);
+        registry.registerModel(MODEL_ID, TIER_COUNT, OUTPUT_SCALE, LIFETIME);
+        registry.registerCircuit(MODEL_ID, ConstantsLib.SINGLE_WALLET_SLOTS, address(verifier));
         vm.stopPrank();
 
         lending = new ZkRiskLending(_config(), _referenceParams(), GOVERNANCE);
@@ -124,15 +126,25 @@ contract BaseTest is Test {
         return uint256(keccak256(abi.encode("commitment", wallet, nonce))) % ConstantsLib.SNARK_SCALAR_FIELD | 1;
     }
 
+    /// @dev Single-wallet instances [inputCommitment, paramCommitment, tier, claim], claiming "never liquidated".
     function _instances(uint256 inputCommitment, bytes32 modelId, uint256 tier, uint8 outputScale)
+        internal
+        pure
+        returns (uint256[] memory)
+    {
+        return _instances(inputCommitment, modelId, tier, true, outputScale);
+    }
+
+    function _instances(uint256 inputCommitment, bytes32 modelId, uint256 tier, bool neverLiquidated, uint8 outputScale)
         internal
         pure
         returns (uint256[] memory instances)
     {
-        instances = new uint256[](3);
+        instances = new uint256[](ConstantsLib.CREDIT_PROOF_INSTANCES);
         instances[0] = inputCommitment;
         instances[1] = uint256(modelId);
         instances[2] = tier << outputScale;
+        instances[3] = neverLiquidated ? uint256(1) << outputScale : 0;
     }
 
     function _postCommitment(address wallet, uint256 commitment) internal {

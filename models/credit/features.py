@@ -159,7 +159,7 @@ def make_salt(n: int, spec: Mapping, rng: np.random.Generator | None = None) -> 
 
 
 def input_vector(transformed: np.ndarray, salt: np.ndarray, spec: Mapping) -> np.ndarray:
-    """[n, F] transformed features + [n, saltLength] salt -> [n, F + saltLength] float32."""
+    """[n, F] transformed features + [n, saltLength] salt -> [n, F + saltLength] float32 (salt encoded)."""
     transformed = np.atleast_2d(np.asarray(transformed, dtype=np.float64))
     salt = np.atleast_2d(np.asarray(salt))
     f, s = len(spec["features"]), spec["salt"]["saltLength"]
@@ -167,7 +167,9 @@ def input_vector(transformed: np.ndarray, salt: np.ndarray, spec: Mapping) -> np
         raise ValueError(f"expected [n, {f}] features and [n, {s}] salt, got {transformed.shape} and {salt.shape}")
     if np.any(salt < 0) or np.any(salt >= (1 << spec["salt"]["saltBits"])) or np.any(salt != np.round(salt)):
         raise ValueError("salt elements must be integers in [0, 2^saltBits)")
-    return np.concatenate([transformed, salt.astype(np.float64)], axis=1).astype(np.float32)
+    # each salt element enters as s * 2^-encodingScale: at the circuits' input scale its fixed-point value is s
+    encoded = salt.astype(np.float64) / float(1 << spec["salt"]["encodingScale"])
+    return np.concatenate([transformed, encoded], axis=1).astype(np.float32)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -1,6 +1,6 @@
 """One entry for the credit model: simulate -> train -> export (-> optional EZKL check).
 
-    python models/credit/pipeline.py --out models/credit/out [--wallets 20000] [--seed 7] [--ezkl-check]
+    python models/credit/pipeline.py --out models/credit/out [--wallets 20000] [--seed 7]
 
 Deterministic given --seed and --wallets (same data set, split, weights, thresholds,
 ONNX bytes). Prints one progress line per step with its duration; on bad input prints
@@ -28,7 +28,6 @@ def main(argv: list[str]) -> int:
     p.add_argument("--wallets", type=F.positive_int, default=20000, help="wallets to simulate (default 20000)")
     p.add_argument("--seed", type=F.non_negative_int, default=7, help="seed for simulation, split, training (default 7)")
     p.add_argument("--prices", type=Path, default=simulate.DEFAULT_CSV, help="ETH/USD daily price CSV")
-    p.add_argument("--ezkl-check", action="store_true", help="also run the EZKL witness sanity check (~30 s)")
     args = p.parse_args(argv)
     out: Path = args.out
     if out.exists() and not out.is_dir():
@@ -52,21 +51,11 @@ def main(argv: list[str]) -> int:
         print(f"[3/3] export: model.onnx (sha256 {m['export']['onnxSha256'][:16]}...), model.json, "
               f"test_split.json, input_example.json; thresholds t1 {m['thresholds']['t1']:.6f}, "
               f"t2 {m['thresholds']['t2']:.6f}", flush=True)
-        if args.ezkl_check:
-            import ezkl_check
-            t0 = time.perf_counter()
-            res = ezkl_check.run_check(out)
-            (out / "ezkl_check.json").write_text(json.dumps(res, indent=1) + "\n")
-            print(f"[+] ezkl check: logrows {res['logrows']}, tiers agree on {res['spreadAgree']}/"
-                  f"{res['spreadVectors']} ({time.perf_counter() - t0:.1f} s)", flush=True)
-            if not res["allSpreadAgree"]:
-                sys.stderr.write("pipeline.py: error: circuit tier differs from the float tier on some vectors\n")
-                return 1
     except (F.SpecError, simulate.SimulationError, train.TrainError, OSError) as e:
         sys.stderr.write(f"pipeline.py: error: {e}\n")
         return 2
-    except Exception as e:  # ezkl_check.CheckError, export.ExportError
-        if type(e).__name__ in ("CheckError", "ExportError"):
+    except Exception as e:  # export.ExportError
+        if type(e).__name__ == "ExportError":
             sys.stderr.write(f"pipeline.py: error: {e}\n")
             return 2
         raise

@@ -3,7 +3,7 @@
 Steps (all deterministic given --seed):
 1. split the data set BY WALLET into train / validation / test (70 / 15 / 15 %), from a
    seeded permutation of the sorted unique wallet ids;
-2. standardise with the training split's mean / std; train an MLP F -> 32 -> 16 -> 1
+2. standardise with the training split's mean / std; train an MLP F -> 8 -> 4 -> 1
    (ReLU) on binary cross-entropy with Adam, early-stopped on validation loss;
 3. thresholds on the raw score (the logit): t1 = the validation quantile 0.50 and
    t2 = the validation quantile 0.80 of the score, i.e. on validation the lowest-risk
@@ -33,7 +33,7 @@ import features as F  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SPLIT_FRACTIONS = (0.70, 0.15, 0.15)
 TIER_QUANTILES = (0.50, 0.80)
-HIDDEN = (32, 16)
+HIDDEN = (8, 4)
 SPECTRAL_BASELINE = {
     "auroc": 0.851,
     "model": "MLP",

@@ -14,4 +14,16 @@ interface ICreditOracle {
     /// @return validUntil The timestamp at which the attestation expires (0 when unverified).
     /// @return verified Whether the wallet holds a valid attestation now.
     function tierOf(address wallet) external view returns (uint8 tier, uint64 validUntil, bool verified);
+
+    /// @notice The wallet's proven claim that it was never liquidated on any indexed chain.
+    /// @dev Valid under the same rule as `tierOf` (it comes from the same attestation); an unverified wallet reads
+    /// false, 0, false. Integrators must check `verified`: `neverLiquidated` false does not mean "was liquidated"
+    /// unless `verified` is true.
+    /// @return neverLiquidated The attested claim (false when unverified).
+    /// @return validUntil The timestamp at which the attestation expires (0 when unverified).
+    /// @return verified Whether the wallet holds a valid attestation now.
+    function neverLiquidatedOf(address wallet)
+        external
+        view
+        returns (bool neverLiquidated, uint64 validUntil, bool verified);
 }

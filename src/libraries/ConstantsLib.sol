@@ -26,14 +26,15 @@ library ConstantsLib {
 
     /* CREDIT TIERS */
 
-    /// @dev Number of public instances of a credit proof: [inputCommitment, paramCommitment, tierInstance].
-    uint256 internal constant CREDIT_PROOF_INSTANCES = 3;
-    /// @dev Index of the input (salted feature vector) commitment in the public instances.
-    uint256 internal constant INPUT_COMMITMENT_INDEX = 0;
-    /// @dev Index of the model parameter commitment in the public instances.
-    uint256 internal constant PARAM_COMMITMENT_INDEX = 1;
-    /// @dev Index of the fixed-point tier output in the public instances.
-    uint256 internal constant TIER_INSTANCE_INDEX = 2;
+    /// @dev Public instances per wallet slot of a credit proof: input commitment, tier, claim. A proof with B slots
+    /// carries INSTANCES_PER_SLOT * B + 1 instances: `[c_0..c_{B-1}, paramCommitment, tier_0, claim_0, ...]`.
+    uint256 internal constant INSTANCES_PER_SLOT = 3;
+    /// @dev Wallet slots of the single-wallet circuit (the one `attest` uses).
+    uint16 internal constant SINGLE_WALLET_SLOTS = 1;
+    /// @dev Public instances of a single-wallet credit proof: [inputCommitment, paramCommitment, tier, claim].
+    uint256 internal constant CREDIT_PROOF_INSTANCES = INSTANCES_PER_SLOT * SINGLE_WALLET_SLOTS + 1;
+    /// @dev Largest number of wallet slots of a registered circuit.
+    uint16 internal constant MAX_ROUND_SLOTS = 256;
 
     /// @dev Smallest number of tiers a model may output.
     uint8 internal constant MIN_TIER_COUNT = 1;

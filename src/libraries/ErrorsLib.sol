@@ -27,6 +27,12 @@ library ErrorsLib {
     error UnknownModel();
     /// @notice Thrown when a model was retired.
     error ModelRetired();
+    /// @notice Thrown when attesting under a model that is not the current (most recently registered) one.
+    error NotCurrentModel();
+    /// @notice Thrown when a circuit's slot count is 0 or above MAX_ROUND_SLOTS.
+    error InvalidSlotCount();
+    /// @notice Thrown when registering a circuit for a (model, slots) pair that already has one.
+    error CircuitAlreadyRegistered();
 
     /* ATTESTATION REGISTRY: COMMITMENTS AND PROOFS */
 
@@ -34,14 +40,27 @@ library ErrorsLib {
     error InvalidCommitment();
     /// @notice Thrown when attesting a wallet that has no data commitment.
     error NoCommitment();
-    /// @notice Thrown when a proof does not carry exactly CREDIT_PROOF_INSTANCES public instances.
+    /// @notice Thrown when attesting a wallet whose data commitment is older than the model's lifetime.
+    error CommitmentExpired();
+    /// @notice Thrown when a round has no wallet slot, or only padding.
+    error EmptyRound();
+    /// @notice Thrown when the model has no circuit with this many wallet slots.
+    error NoCircuitForSlots(uint256 slots);
+    /// @notice Thrown when a proof does not carry exactly INSTANCES_PER_SLOT * slots + 1 public instances.
     error InvalidInstanceCount();
-    /// @notice Thrown when the proof's parameter commitment is not the model's.
+    /// @notice Thrown when the proof's parameter commitment (the instance after the input commitments) is not the
+    /// model's.
     error ParamCommitmentMismatch();
     /// @notice Thrown when the proof's input commitment is not the wallet's current data commitment.
     error InputCommitmentMismatch();
-    /// @notice Thrown when the tier instance is not tier * 2**outputScale with tier < tierCount.
+    /// @notice Thrown when a tier instance is not tier * 2**outputScale with tier < tierCount.
     error InvalidTierInstance();
+    /// @notice Thrown when a claim instance is neither 0 nor 2**outputScale.
+    error InvalidClaimInstance();
+    /// @notice Thrown when a round lists the same wallet in two neighbouring slots.
+    error DuplicateWallet(address wallet);
+    /// @notice Thrown when a round's wallets are not strictly ascending, or a real wallet follows padding.
+    error WalletsNotAscending();
     /// @notice Thrown when the verifier reverts on the proof or returns false.
     error ProofRejected();
 

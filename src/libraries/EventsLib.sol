@@ -1,34 +1,56 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SkipReason} from "../interfaces/IAttestationRegistry.sol";
+
 /// @title EventsLib
 /// @notice Every event of zkrisk, declared once.
 library EventsLib {
     /* ATTESTATION REGISTRY */
 
-    /// @notice Emitted when governance registers a credit model.
-    event ModelRegistered(
-        bytes32 indexed modelId, address indexed verifier, uint8 tierCount, uint8 outputScale, uint64 lifetime
-    );
+    /// @notice Emitted when governance registers a credit model (it becomes the current model).
+    event ModelRegistered(bytes32 indexed modelId, uint8 tierCount, uint8 outputScale, uint64 lifetime);
+
+    /// @notice Emitted when governance registers the verifier of a model's circuit with `slots` wallet slots.
+    event CircuitRegistered(bytes32 indexed modelId, uint16 indexed slots, address indexed verifier);
 
     /// @notice Emitted when governance retires a credit model.
     event ModelRetired(bytes32 indexed modelId);
 
     /// @notice Emitted when an attestor posts a wallet's salted data commitment.
+    /// @param nonce The wallet's commitment counter after this post (1 for the first).
     event CommitmentPosted(
-        address indexed wallet, address indexed attestor, uint256 oldCommitment, uint256 newCommitment, uint64 postedAt
+        address indexed wallet,
+        address indexed attestor,
+        uint256 oldCommitment,
+        uint256 newCommitment,
+        uint64 postedAt,
+        uint32 nonce
     );
 
-    /// @notice Emitted when a proof attests a wallet's tier.
+    /// @notice Emitted for each wallet a round attests.
     event Attested(
         address indexed wallet,
+        uint64 indexed roundId,
         bytes32 indexed modelId,
-        address indexed caller,
-        uint8 tier,
-        uint64 issuedAt,
-        uint64 expiresAt,
         bytes32 proofHash,
-        uint256 inputCommitment
+        uint8 tier,
+        bool neverLiquidated,
+        uint64 expiresAt
+    );
+
+    /// @notice Emitted for each real wallet slot a round leaves unattested.
+    /// @param slot The slot index in the round.
+    event SlotSkipped(uint64 indexed roundId, address indexed wallet, uint256 slot, SkipReason reason);
+
+    /// @notice Emitted once per verified proof, after its per-wallet events.
+    event RoundAttested(
+        uint64 indexed roundId,
+        bytes32 indexed modelId,
+        bytes32 proofHash,
+        address indexed submitter,
+        uint16 slots,
+        uint16 attested
     );
 
     /* LENDING: GOVERNANCE */

@@ -214,8 +214,8 @@ contract CreditVerifier {
 
             {
                 // Load vk_digest and num_instances of vk into memory
-                mstore(0x06c0, 0x16a8bfcdc6bd39a7d94e89c3abb2a6c2c6729c92d1316d010bfb37624cf1e59a) // vk_digest
-                mstore(0x06e0, 0x0000000000000000000000000000000000000000000000000000000000000003) // num_instances
+                mstore(0x06c0, 0x1cff94769368ab810bb65d78eb5ae6bbe92184873d8be89d2b8d4412d980ecc9) // vk_digest
+                mstore(0x06e0, 0x0000000000000000000000000000000000000000000000000000000000000004) // num_instances
 
                 // Check valid length of proof
                 success := and(success, eq(0x0f00, proof.length))
@@ -314,13 +314,13 @@ contract CreditVerifier {
                 success, proof_cptr, hash_mptr := read_ec_point(success, proof_cptr, hash_mptr, q) // W'
 
                 // Load full vk into memory
-                mstore(0x06c0, 0x16a8bfcdc6bd39a7d94e89c3abb2a6c2c6729c92d1316d010bfb37624cf1e59a) // vk_digest
-                mstore(0x06e0, 0x0000000000000000000000000000000000000000000000000000000000000003) // num_instances
-                mstore(0x0700, 0x0000000000000000000000000000000000000000000000000000000000000010) // k
-                mstore(0x0720, 0x30641e0e92bebef818268d663bcad6dbcfd6c0149170f6d7d350b1b1fa6c1001) // n_inv
-                mstore(0x0740, 0x09d2cc4b5782fbe923e49ace3f647643a5f5d8fb89091c3ababd582133584b29) // omega
-                mstore(0x0760, 0x0cf312e84f2456134e812826473d3dfb577b2bfdba762aba88b47b740472c1f0) // omega_inv
-                mstore(0x0780, 0x17cbd779ed6ea1b8e9dbcde0345b2cfdb96e80bea0dd1318bdd0e183a00e0492) // omega_inv_to_l
+                mstore(0x06c0, 0x1cff94769368ab810bb65d78eb5ae6bbe92184873d8be89d2b8d4412d980ecc9) // vk_digest
+                mstore(0x06e0, 0x0000000000000000000000000000000000000000000000000000000000000004) // num_instances
+                mstore(0x0700, 0x000000000000000000000000000000000000000000000000000000000000000e) // k
+                mstore(0x0720, 0x30638ce1a7661b6337a964756aa75257c6bf4778d89789ab819ce60c19b04001) // n_inv
+                mstore(0x0740, 0x2337acd19f40bf2b2aa212849e9a0c07d626d9ca335d73a09119dbe6eaab3cac) // omega
+                mstore(0x0760, 0x2f9c1d051b2a29bd1d13a09c1489aec5303c2fb2ac7d853ee7a58fdb65b90d7d) // omega_inv
+                mstore(0x0780, 0x2c34760cd8ba6180d92ad9da798faeb6fbf85f3f63d3dfca54b3b798e4f5f37e) // omega_inv_to_l
                 mstore(0x07a0, 0x0000000000000000000000000000000000000000000000000000000000000000) // has_accumulator
                 mstore(0x07c0, 0x0000000000000000000000000000000000000000000000000000000000000000) // acc_offset
                 mstore(0x07e0, 0x0000000000000000000000000000000000000000000000000000000000000000) // num_acc_limbs
@@ -331,68 +331,68 @@ contract CreditVerifier {
                 mstore(0x0880, 0x1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed) // g2_x_2
                 mstore(0x08a0, 0x090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b) // g2_y_1
                 mstore(0x08c0, 0x12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa) // g2_y_2
-                mstore(0x08e0, 0x1e885708a93982799c0108db04cf6da20c7938f8681f879db50f5fd02de7d2d3) // neg_s_g2_x_1
-                mstore(0x0900, 0x13fd4562b07ff652c948b78608ed3b885f422b773866c2aa5e5372278137693f) // neg_s_g2_x_2
-                mstore(0x0920, 0x1edc2efb3da085ea51189b9097d1724d441631ad5fb59d43c38feb3586e96bc0) // neg_s_g2_y_1
-                mstore(0x0940, 0x184633f3d875bf474cddc0344f425e8f5a117ae22d8ed6e795f5905a3ed26f9b) // neg_s_g2_y_2
-                mstore(0x0960, 0x0171a9c45ff01c7a234679975f31a5202d070f4bc09f46b7a1d70afb2cb39b5c) // fixed_comms[0].x
-                mstore(0x0980, 0x0832c3c38951debcfee63af954cff50f4037340a054bba5643ffcb2752ee206a) // fixed_comms[0].y
-                mstore(0x09a0, 0x00d906bc3a3de826e8d0fb6f58cfb526e5ea3a970ba9d77b8bd3deceb9d912b0) // fixed_comms[1].x
-                mstore(0x09c0, 0x2643711527fa61fb5de35bf4c1abb98e7539166172f04645a47a18f73eb15429) // fixed_comms[1].y
-                mstore(0x09e0, 0x11df68f804e34ec0b6c9e816795c3ffb1281bc620d4a63421f04e3373144c6ea) // fixed_comms[2].x
-                mstore(0x0a00, 0x24b3864500422bc19dd7eac2589c33d6b0f35ebc04e83af9f068d841383401ff) // fixed_comms[2].y
-                mstore(0x0a20, 0x09e85f66947880a49139fa51a989e1e57a49b7ca39148550b34705c8bf77a2a3) // fixed_comms[3].x
-                mstore(0x0a40, 0x29f1a0d263226ae859ee8d4dd5e519483c51f3f098505303825e16d4ceac7fc2) // fixed_comms[3].y
-                mstore(0x0a60, 0x11361de52066d080d81e6b73aa74c95e2f1dab24b2a41d36ebab92a5c7d6e852) // fixed_comms[4].x
-                mstore(0x0a80, 0x14efe52bee34916df51e677207c130af82bd77508be01b392997631b6c4b8688) // fixed_comms[4].y
-                mstore(0x0aa0, 0x00155365fd8c69a94786aea4afbb91b2a3351d4705dbef12f26e27a9a3ab792a) // fixed_comms[5].x
-                mstore(0x0ac0, 0x29e1ebf53f53a58aa95d07de78ea8306505af9cc4d842b92c5148209abaf0ee0) // fixed_comms[5].y
-                mstore(0x0ae0, 0x0f5dfbc99a350f3c01c7cf6c93f4792f177b06d15b4b7e192dd59d267a7dfe08) // fixed_comms[6].x
-                mstore(0x0b00, 0x1abddbc55e3e1393dba7fea6bff114f9f301498218f1093cfa7306365c03f72d) // fixed_comms[6].y
-                mstore(0x0b20, 0x2c3917cf75d462c550dd16b9708bc278785a7bd10127ee44e6ad2915f4d17bd4) // fixed_comms[7].x
-                mstore(0x0b40, 0x2e0bff40832ab51429fa4b7f1b874418c1870de3b8cb5dbc871d8e95d8f0ed19) // fixed_comms[7].y
-                mstore(0x0b60, 0x1eece10c0cdedb7248d2389dc8467e25b94fda6e98d9354779c9452089c1bd01) // fixed_comms[8].x
-                mstore(0x0b80, 0x0e90d857c22f1746f41a8c67c019ebe558263d37542f8f316cdb7abecc07cbef) // fixed_comms[8].y
-                mstore(0x0ba0, 0x2425f3dd3913d51b7ddb8b56b757e79c1612d91b43821c61fbd3cdc1a69fb1c7) // fixed_comms[9].x
-                mstore(0x0bc0, 0x0f042e97267355fc726cf0c69822428ba96fbcedcff7c73521a35ed560c61119) // fixed_comms[9].y
-                mstore(0x0be0, 0x2425f3dd3913d51b7ddb8b56b757e79c1612d91b43821c61fbd3cdc1a69fb1c7) // fixed_comms[10].x
-                mstore(0x0c00, 0x0f042e97267355fc726cf0c69822428ba96fbcedcff7c73521a35ed560c61119) // fixed_comms[10].y
-                mstore(0x0c20, 0x2b503783d3e793adfee73ff94b9d26725dfae520d529146097292b220a05088d) // fixed_comms[11].x
-                mstore(0x0c40, 0x038de2a3783f62583e8bc36c1db0fa82c2bc5c7af3de9f27d422e3e6841adc7c) // fixed_comms[11].y
-                mstore(0x0c60, 0x1667a58f4888260ef6755d3148fb7a1a063c92e83c44a80a68f05f7d86be66c3) // fixed_comms[12].x
-                mstore(0x0c80, 0x0d46dc57d22f391517a35153911214c29ed1782d9c468e338154489aac5a69be) // fixed_comms[12].y
-                mstore(0x0ca0, 0x155c5b3b1b0dc7baa7f5847749354033b50b8c0322528d6717f32a62ecc64c6e) // fixed_comms[13].x
-                mstore(0x0cc0, 0x158cbfbe0daf17ecbd57e82b4b4342276378c3fc9e1cc8e90276e4acea09fb74) // fixed_comms[13].y
-                mstore(0x0ce0, 0x08f8d0346e51bd30c6a1af7a041b10ea1412ac6f6e471ce452a63f41511e27e5) // fixed_comms[14].x
-                mstore(0x0d00, 0x1680a0d384576854b78a2103f63091a1347b337261a31b521db97f7dc78d9cf9) // fixed_comms[14].y
-                mstore(0x0d20, 0x3007c2ebbd6cdc0874b77bd17cb57eb78c16d4ccd0a75d824fede0c5135e083f) // fixed_comms[15].x
-                mstore(0x0d40, 0x1777a6c6bb6e417ed8915a2841f7d6ceeb86ea0a1fbe538860a2b39a0e157faa) // fixed_comms[15].y
+                mstore(0x08e0, 0x08fd06c85a67d9505482c444f383886d1b3c348d8f34eb5979813bcc9d062525) // neg_s_g2_x_1
+                mstore(0x0900, 0x0ced03251f49bdb90c8ce2c7fd7bf33a2f57431c089e6a7a9a56a2f90687c1c5) // neg_s_g2_x_2
+                mstore(0x0920, 0x04e7b8d49980d77d123e2f8d1bf32579cd4b1684a087eb0f408582d971568f91) // neg_s_g2_y_1
+                mstore(0x0940, 0x2a9638f5b91c6ebbd81b637dbc09b363a3e55c4b489d01fc22ff7b1c9f30abc8) // neg_s_g2_y_2
+                mstore(0x0960, 0x0a6459e36d8a1c1679bef4b5703ac8b0bdc24e9dd65a42ecdef9d03c101d868e) // fixed_comms[0].x
+                mstore(0x0980, 0x17055c53851dccafe87b64b9960fcaa3b0ed0a0fde7e9fd3f05bec0bdb356483) // fixed_comms[0].y
+                mstore(0x09a0, 0x00092cb09d196f3e039f3088607b3eb29f87860ca8d533c38732b9dec103e6e5) // fixed_comms[1].x
+                mstore(0x09c0, 0x232a9dbcc545b93d1534bd5a7b7a4536205665baf4e22de706ce1e4673461433) // fixed_comms[1].y
+                mstore(0x09e0, 0x1cfa4f9d7f5f24cb4cecd389e637990d90037472ff15acfe1d9f43fb8bb4b66c) // fixed_comms[2].x
+                mstore(0x0a00, 0x232f7da45d2b6aac50bd6afcf7b2024b2d49d840d2cc08321f6260759141e6b3) // fixed_comms[2].y
+                mstore(0x0a20, 0x0afa232c9c44545311aaa24f29c80aa3a05599fb313b652a724a85fccc3a9692) // fixed_comms[3].x
+                mstore(0x0a40, 0x0c7a8e3beadf4ab2ddf2dde5fd840807324e125fa788c9b784995a53cc06a4f3) // fixed_comms[3].y
+                mstore(0x0a60, 0x036f5e9638b741e2992d5ac51d607c85858e14902b268ba091e06ec162e1cd16) // fixed_comms[4].x
+                mstore(0x0a80, 0x05bb0b5781b253fa7988456b34729ca671b8eb9cc8a1582c0fd296bfd5130aeb) // fixed_comms[4].y
+                mstore(0x0aa0, 0x161e40920c465f627994e4888ad4e9f940dcd1232fb180428883f146c2102a81) // fixed_comms[5].x
+                mstore(0x0ac0, 0x1803dc6b7f196ea6272a2394daed283d8217d4ebb7a011e98f9039d3e62aedc8) // fixed_comms[5].y
+                mstore(0x0ae0, 0x2fde5a130a17307bd6a90f605d651eadf00b4dd5cbe1080bcbab38aaada9240f) // fixed_comms[6].x
+                mstore(0x0b00, 0x2204a78c290ff5396012b647c619b8c73044bdd3c7a77359f10a60aa7eaa41bb) // fixed_comms[6].y
+                mstore(0x0b20, 0x15faf68346e9b2be643aabe72a0a38a980037309be009378de7dbe21f0e5a53f) // fixed_comms[7].x
+                mstore(0x0b40, 0x1a16759e95d86c93110971556d258f19be7364b956b471a5a36484e4e8539b3f) // fixed_comms[7].y
+                mstore(0x0b60, 0x112f6a08f985da5aa0093d4be7f895e28ad081496cde1d439790f718e4835cb4) // fixed_comms[8].x
+                mstore(0x0b80, 0x1e7cd13e8463a334df71b48e949dc0fc8b09eff29e4482bb575a879052bb99ad) // fixed_comms[8].y
+                mstore(0x0ba0, 0x303fc6b596ca526328750954c645671811a226f1fe1861ad6234cbd19c754b1f) // fixed_comms[9].x
+                mstore(0x0bc0, 0x184940f6241f1beb599a8cfed8dca634841d80809420cd6100d1217b02344fd9) // fixed_comms[9].y
+                mstore(0x0be0, 0x2077e4d0eceb24aa4455b0cffb5e3de814e384496c5f051a4095f88cd9f50c51) // fixed_comms[10].x
+                mstore(0x0c00, 0x16ef008035faa771189fe1716d8034cc7b3827787ffb311ed06f23d2648cedd2) // fixed_comms[10].y
+                mstore(0x0c20, 0x19c2f8379372abd375e00fbab3177c155fd5b4ec47cadce4143e3ed143ebd375) // fixed_comms[11].x
+                mstore(0x0c40, 0x06a66e7533cf6f6bec10edd32a563a2c782df10bb7ccfb6a8882cb8786f85678) // fixed_comms[11].y
+                mstore(0x0c60, 0x1d60da91aa9959920de4ca4b718504e0a9be13ac48db336a4855c2126a0617c9) // fixed_comms[12].x
+                mstore(0x0c80, 0x1e26054b1c58a3a050afb3e98c2b59855e59290c40d44cba91f41f9c86c3cf64) // fixed_comms[12].y
+                mstore(0x0ca0, 0x1554ad0b0d45bc91d87cef31949275045121fb71ddccc32328aa64a4c480902b) // fixed_comms[13].x
+                mstore(0x0cc0, 0x27530400543cd28ec27329ec507dd461e318ca0b064b5f2649bb328885af3466) // fixed_comms[13].y
+                mstore(0x0ce0, 0x21da4fde7a7a83c895c0da0a95d8c06136f227f1b709c2291ee9ff5bfe8391f0) // fixed_comms[14].x
+                mstore(0x0d00, 0x2e3c862a620b9b806213eb28aeb5016dcde567880c0473d7a7b8cc5b86c13b13) // fixed_comms[14].y
+                mstore(0x0d20, 0x0ba69e835bf1cee1b943fcf9883ac7b8ed2ca6178a8aa17e2ac98cf780d10393) // fixed_comms[15].x
+                mstore(0x0d40, 0x1d51efbc2889fca6779ab76e18bc281ab320cd58e1aa2c43c684b60aab176723) // fixed_comms[15].y
                 mstore(0x0d60, 0x0000000000000000000000000000000000000000000000000000000000000000) // fixed_comms[16].x
                 mstore(0x0d80, 0x0000000000000000000000000000000000000000000000000000000000000000) // fixed_comms[16].y
-                mstore(0x0da0, 0x078fa944f76840102f32caa0efcd542d3935548533754a25e2f1c085d05b0cdc) // permutation_comms[0].x
-                mstore(0x0dc0, 0x1aabfc31d47db512c6c0f1cfe8bf7a661ea0fe12f266f1e3a7808101bae09734) // permutation_comms[0].y
-                mstore(0x0de0, 0x1240b2e91936481828d4005090ebb4556fca5a79e74896c1fc0ba917fd24760b) // permutation_comms[1].x
-                mstore(0x0e00, 0x09f12c76a906a869d2e351bca87ca135001c6d5eab9a36ec43e42af4dc871f31) // permutation_comms[1].y
-                mstore(0x0e20, 0x1127fe51f14ba2d88416d1d3ab630f81b06a4cc54ca1dc7cb0eb4b0619f8c52e) // permutation_comms[2].x
-                mstore(0x0e40, 0x1a72f7d5eac6632996adf7df9c262f82f2dd6f5bfdd99064e783642aebca39aa) // permutation_comms[2].y
-                mstore(0x0e60, 0x0e0ab04942f23654e2a8ad77ad72c99bf48974004427bdb43f6dfc997239f480) // permutation_comms[3].x
-                mstore(0x0e80, 0x2fd6727f0527272d6b274f8a15c210aaac522d47494459d00307d56edaab22a1) // permutation_comms[3].y
-                mstore(0x0ea0, 0x1ec61671edcb04fe52551504e69506d0be18ef1e9f2e5e5d12448a1556ca67f5) // permutation_comms[4].x
-                mstore(0x0ec0, 0x0398be138ae62794f9d0e858125c010116e8b83e067dafd329474a100908ab4a) // permutation_comms[4].y
-                mstore(0x0ee0, 0x137387f0c1a37d8e6c8cc6cc8dec02c11c3b57ad48a75a4f33daa6d30d8b4a1d) // permutation_comms[5].x
-                mstore(0x0f00, 0x0a02ce71d3ba77f01ad96dd62464cba95a197ab9e47883ebf21b07a2c8fc97b9) // permutation_comms[5].y
-                mstore(0x0f20, 0x2bbdbc3d198d377b7aa63664813e50891ac63b95c516574767ae62e3f7e8930f) // permutation_comms[6].x
-                mstore(0x0f40, 0x184ba3141df6884bcd38cc5bf0b3e698821df5476e854384b82c45d021527dea) // permutation_comms[6].y
-                mstore(0x0f60, 0x0380bd23d37ef33803de94e34efdc99d387c49fa8be0970c88ea2aecda542148) // permutation_comms[7].x
-                mstore(0x0f80, 0x2ef51ff9a995a9ce9201e35cb35aefe78bd30744b22fc59743424ebf7f26f3da) // permutation_comms[7].y
-                mstore(0x0fa0, 0x1faf7aef4514e07eb97aa8709049f4cfce6d189b5c0a438e02d4d3383b65ff87) // permutation_comms[8].x
-                mstore(0x0fc0, 0x0c535e02972cb8e4caa9386c960c5c2e1db5f294f5d433f5437693f7bf752c84) // permutation_comms[8].y
-                mstore(0x0fe0, 0x3047ac3d201b4adba25373007b93b1a1233d683c9d764787264525636859dad5) // permutation_comms[9].x
-                mstore(0x1000, 0x28834282aa3cd3374f2d31ca12397c5f44e58b7068ffbeef8567255e065e8b2b) // permutation_comms[9].y
-                mstore(0x1020, 0x230f45471bef490fb5d6dbfbddde54741d277a1da2d2348a8a73e2e122165bcf) // permutation_comms[10].x
-                mstore(0x1040, 0x2257b0b0d3f5588a6f2de95c2d4833e20caf9b9feebd3e11bd19f53613b7454a) // permutation_comms[10].y
-                mstore(0x1060, 0x1e3d278a43d0fbd44c155f0251c9ebb3be8d8b4187a3defcbeffc6df0407366c) // permutation_comms[11].x
-                mstore(0x1080, 0x11b1f5417863452a4b5e71eb2c290dbfc491f14e0b1268487d10cf96aecb3836) // permutation_comms[11].y
+                mstore(0x0da0, 0x131f5744fa63d9a38cab2b1377d4c6c68382bda422f843890cdf38f4c19ca114) // permutation_comms[0].x
+                mstore(0x0dc0, 0x229fc7d5a0a4644c2398e15ca6628b2c04cfd65a92a4f1ea4085d50797a3da9e) // permutation_comms[0].y
+                mstore(0x0de0, 0x122cfef3e9e5094b05f1f731915f66e93aaa326bd3257168f317bfb1035e480f) // permutation_comms[1].x
+                mstore(0x0e00, 0x2d53f117162e88f1db9bd2722b82bfc58cdb8aadbdadbf79343484320b7b176f) // permutation_comms[1].y
+                mstore(0x0e20, 0x0e0fdff48f6c20d170a7c96de3c73a24ed3fac0cd47347d947a75a1053e04512) // permutation_comms[2].x
+                mstore(0x0e40, 0x1dac527e98351d0867207731b718d154986603f8c870720aba30bc5a6990da70) // permutation_comms[2].y
+                mstore(0x0e60, 0x0b5a175b6f052261f406e4e65cc670d5ed367981ac5e92420fad10fc16db56ab) // permutation_comms[3].x
+                mstore(0x0e80, 0x0adef410f08b46e42d74db3a4a92d4ffa959e6cea0b9930d8b72e0fb7d8b4dc1) // permutation_comms[3].y
+                mstore(0x0ea0, 0x0caeeea1d90ad7a5e50af20e2ed637ff8b08e94cc008e35f7036eb9a1074b568) // permutation_comms[4].x
+                mstore(0x0ec0, 0x1d9eeeff68731eb1b6287ff7e8d4e6e5777e4011b7caeea0a5c4b9ccfe08eab9) // permutation_comms[4].y
+                mstore(0x0ee0, 0x21ca8d52efd8c7b8ba5b3b40e995aa67af93ee3879b09cb873403a1e24a36ab1) // permutation_comms[5].x
+                mstore(0x0f00, 0x0560a05959ac7c78bf0f88506afb6c4e61df659d09f1432069be22e52d5523b0) // permutation_comms[5].y
+                mstore(0x0f20, 0x15702faacc49f33cc78ff938db21766c44c5a628de39c0894a70c983b487a3aa) // permutation_comms[6].x
+                mstore(0x0f40, 0x102c53bffb59fb9726b42805d1ea2ebed00bf8ed9442f604a88dfbfa9b096ae8) // permutation_comms[6].y
+                mstore(0x0f60, 0x1477e1042ba004ab96124b7f9fddcb5f0c45aa295c95de0a5a6d05e70ece2278) // permutation_comms[7].x
+                mstore(0x0f80, 0x059bcfdb7d777228dea79a1e19bfa32102ad24a6ef6111af48445295f4591ef0) // permutation_comms[7].y
+                mstore(0x0fa0, 0x13a27d6725fb029820310d0d7a3392611316f040a7eb9a518d8a325c635ae3c7) // permutation_comms[8].x
+                mstore(0x0fc0, 0x15690da7a08eec2c503dd206dfa73776f1a36390fa69e364bdba26f12662ab41) // permutation_comms[8].y
+                mstore(0x0fe0, 0x10fe381b1ce7f82734c5bad769153846c487d65b71c4333069adb873fc006803) // permutation_comms[9].x
+                mstore(0x1000, 0x1f6e88aa7a87f7227f36cf1e0cf9f98db99f298abbd91cf7d702152d32fbe4d0) // permutation_comms[9].y
+                mstore(0x1020, 0x16ae6d3235a2bd1d0defd8f9ad51e56faac3b0e2e6d9b00c80a9c6b564f8cdc5) // permutation_comms[10].x
+                mstore(0x1040, 0x2611d67e4703d9fe98f0a73356298082fc7746c095e11359089a0c51d3494c84) // permutation_comms[10].y
+                mstore(0x1060, 0x201fd1ca29fcc0e809b2f62d457adad2a2d819e12c5f0783d32d7fdf5edf2ca2) // permutation_comms[11].x
+                mstore(0x1080, 0x176ebfb27a577eb48e4fdf1520a4f731f05746cb74ed829a7d8716f9ca82980f) // permutation_comms[11].y
 
                 // Read accumulator from instances
                 if mload(HAS_ACCUMULATOR_MPTR) {
@@ -664,30 +664,33 @@ contract CreditVerifier {
                     quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var9, r)
                 }
                 {
-                    let f_13 := calldataload(0x0a44)
-                    let var0 := 0x1
-                    let var1 := sub(R, f_13)
-                    let var2 := addmod(var0, var1, R)
-                    let var3 := mulmod(f_13, var2, R)
-                    let var4 := 0x3
-                    let var5 := addmod(var4, var1, R)
-                    let var6 := mulmod(var3, var5, R)
-                    let a_4 := calldataload(0x0764)
-                    let a_0 := calldataload(0x06e4)
-                    let a_2 := calldataload(0x0724)
-                    let var7 := addmod(a_0, a_2, R)
-                    let var8 := sub(R, var7)
-                    let var9 := addmod(a_4, var8, R)
-                    let var10 := mulmod(var6, var9, R)
-                    quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var10, r)
-                }
-                {
                     let f_14 := calldataload(0x0a64)
-                    let var0 := 0x1
+                    let var0 := 0x2
                     let var1 := sub(R, f_14)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_14, var2, R)
-                    let var4 := 0x2
+                    let var4 := 0x3
+                    let var5 := addmod(var4, var1, R)
+                    let var6 := mulmod(var3, var5, R)
+                    let var7 := 0x4
+                    let var8 := addmod(var7, var1, R)
+                    let var9 := mulmod(var6, var8, R)
+                    let a_4 := calldataload(0x0764)
+                    let a_0 := calldataload(0x06e4)
+                    let a_2 := calldataload(0x0724)
+                    let var10 := addmod(a_0, a_2, R)
+                    let var11 := sub(R, var10)
+                    let var12 := addmod(a_4, var11, R)
+                    let var13 := mulmod(var9, var12, R)
+                    quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var13, r)
+                }
+                {
+                    let f_15 := calldataload(0x0a84)
+                    let var0 := 0x2
+                    let var1 := sub(R, f_15)
+                    let var2 := addmod(var0, var1, R)
+                    let var3 := mulmod(f_15, var2, R)
+                    let var4 := 0x3
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
                     let var7 := 0x4
@@ -708,7 +711,7 @@ contract CreditVerifier {
                     let var1 := sub(R, f_14)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_14, var2, R)
-                    let var4 := 0x3
+                    let var4 := 0x2
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
                     let var7 := 0x4
@@ -729,7 +732,7 @@ contract CreditVerifier {
                     let var1 := sub(R, f_15)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_15, var2, R)
-                    let var4 := 0x3
+                    let var4 := 0x2
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
                     let var7 := 0x4
@@ -746,7 +749,7 @@ contract CreditVerifier {
                 }
                 {
                     let f_14 := calldataload(0x0a64)
-                    let var0 := 0x2
+                    let var0 := 0x1
                     let var1 := sub(R, f_14)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_14, var2, R)
@@ -768,7 +771,7 @@ contract CreditVerifier {
                 }
                 {
                     let f_15 := calldataload(0x0a84)
-                    let var0 := 0x2
+                    let var0 := 0x1
                     let var1 := sub(R, f_15)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_15, var2, R)
@@ -797,7 +800,7 @@ contract CreditVerifier {
                     let var4 := 0x2
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
-                    let var7 := 0x4
+                    let var7 := 0x3
                     let var8 := addmod(var7, var1, R)
                     let var9 := mulmod(var6, var8, R)
                     let a_4 := calldataload(0x0764)
@@ -845,26 +848,23 @@ contract CreditVerifier {
                     quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var17, r)
                 }
                 {
-                    let f_15 := calldataload(0x0a84)
+                    let f_13 := calldataload(0x0a44)
                     let var0 := 0x1
-                    let var1 := sub(R, f_15)
+                    let var1 := sub(R, f_13)
                     let var2 := addmod(var0, var1, R)
-                    let var3 := mulmod(f_15, var2, R)
+                    let var3 := mulmod(f_13, var2, R)
                     let var4 := 0x2
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
-                    let var7 := 0x3
-                    let var8 := addmod(var7, var1, R)
-                    let var9 := mulmod(var6, var8, R)
                     let a_4 := calldataload(0x0764)
                     let a_2 := calldataload(0x0724)
-                    let var10 := mulmod(var0, a_2, R)
+                    let var7 := mulmod(var0, a_2, R)
                     let a_3 := calldataload(0x0744)
-                    let var11 := mulmod(var10, a_3, R)
-                    let var12 := sub(R, var11)
-                    let var13 := addmod(a_4, var12, R)
-                    let var14 := mulmod(var9, var13, R)
-                    quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var14, r)
+                    let var8 := mulmod(var7, a_3, R)
+                    let var9 := sub(R, var8)
+                    let var10 := addmod(a_4, var9, R)
+                    let var11 := mulmod(var6, var10, R)
+                    quotient_eval_numer := addmod(mulmod(quotient_eval_numer, y, r), var11, r)
                 }
                 {
                     let f_13 := calldataload(0x0a44)
@@ -872,7 +872,7 @@ contract CreditVerifier {
                     let var1 := sub(R, f_13)
                     let var2 := addmod(var0, var1, R)
                     let var3 := mulmod(f_13, var2, R)
-                    let var4 := 0x2
+                    let var4 := 0x3
                     let var5 := addmod(var4, var1, R)
                     let var6 := mulmod(var3, var5, R)
                     let a_4 := calldataload(0x0764)
@@ -1056,7 +1056,7 @@ contract CreditVerifier {
                         let var2 := mulmod(var1, a_0, R)
                         let var3 := sub(R, var1)
                         let var4 := addmod(var0, var3, R)
-                        let var5 := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000
+                        let var5 := 0x0
                         let var6 := mulmod(var4, var5, R)
                         let var7 := addmod(var2, var6, R)
                         input_0 := var7
@@ -1101,7 +1101,7 @@ contract CreditVerifier {
                         let var2 := mulmod(var1, a_1, R)
                         let var3 := sub(R, var1)
                         let var4 := addmod(var0, var3, R)
-                        let var5 := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000
+                        let var5 := 0x0
                         let var6 := mulmod(var4, var5, R)
                         let var7 := addmod(var2, var6, R)
                         input_0 := var7
@@ -1146,7 +1146,7 @@ contract CreditVerifier {
                         let var2 := mulmod(var1, a_0, R)
                         let var3 := sub(R, var1)
                         let var4 := addmod(var0, var3, R)
-                        let var5 := 0x0
+                        let var5 := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000
                         let var6 := mulmod(var4, var5, R)
                         let var7 := addmod(var2, var6, R)
                         input_0 := var7
@@ -1191,7 +1191,7 @@ contract CreditVerifier {
                         let var2 := mulmod(var1, a_1, R)
                         let var3 := sub(R, var1)
                         let var4 := addmod(var0, var3, R)
-                        let var5 := 0x0
+                        let var5 := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000
                         let var6 := mulmod(var4, var5, R)
                         let var7 := addmod(var2, var6, R)
                         input_0 := var7

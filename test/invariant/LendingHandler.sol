@@ -250,10 +250,11 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         if (tier == 3) return;
         bytes memory proof = abi.encode(commitment, tier);
         verifier.setAccepted(proof, true);
-        uint256[] memory instances = new uint256[](3);
+        uint256[] memory instances = new uint256[](ConstantsLib.CREDIT_PROOF_INSTANCES);
         instances[0] = commitment;
         instances[1] = uint256(modelId);
         instances[2] = tier << OUTPUT_SCALE;
+        instances[3] = uint256(1) << OUTPUT_SCALE;
         registry.attest(actor, modelId, proof, instances);
     }
 

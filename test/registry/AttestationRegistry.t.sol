@@ -4,10 +4,12 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import "../BaseTest.sol";
-import {Model, DataCommitment, Attestation} from "../../src/interfaces/IAttestationRegistry.sol";
+import {Model, DataCommitment, Round, AttestationView} from "../../src/interfaces/IAttestationRegistry.sol";
 
-/// @notice Control-flow unit tests of the registry, with the TEST-ONLY ConfigurableVerifier. Real proofs:
-/// test/proof/RegistryProof.t.sol.
+import {ConfigurableVerifier} from "../mocks/ConfigurableVerifier.sol";
+
+/// @notice Control-flow unit tests of the registry's governance, commitments and single-wallet `attest`, with the
+/// TEST-ONLY ConfigurableVerifier. Rounds: AttestationRound.t.sol. Real proofs: test/proof/RegistryProof.t.sol.
 contract AttestationRegistryTest is BaseTest {
     address internal WALLET = makeAddr("wallet");
     bytes internal constant PROOF = hex"c0ffee";
@@ -74,17 +76,26 @@ contract AttestationRegistryTest is BaseTest {
     function testRegisterModel() public {
         bytes32 id = bytes32(uint256(123));
         vm.expectEmit(address(registry));
-        emit EventsLib.ModelRegistered(id, address(verifier), 2, 16, 7 days);
+        emit EventsLib.ModelRegistered(id, 2, 16, 7 days);
         vm.prank(GOVERNANCE);
-        registry.registerModel(id, address(verifier), 2, 16, 7 days);
+        registry.registerModel(id, 2, 16, 7 days);
 
         Model memory m = registry.model(id);
-        assertEq(m.verifier, address(verifier));
         assertEq(m.tierCount, 2);
         assertEq(m.outputScale, 16);
         assertEq(m.lifetime, 7 days);
         assertTrue(m.registered);
         assertTrue(m.active);
+        assertEq(registry.verifierOf(id, 1), address(0), "no circuit yet");
+    }
+
+    function testRegisterModelMakesItCurrent() public {
+        assertEq(registry.currentModel(), MODEL_ID);
+        bytes32 id = bytes32(uint256(123));
+        vm.prank(GOVERNANCE);
+        registry.registerModel(id, 3, 0, 7 days);
+        assertEq(registry.currentModel(), id);
+        assertTrue(registry.model(MODEL_ID).active, "the older model stays active");
     }
 
     function testRegisterModelUnauthorized() public {
@@ -93,70 +104,130 @@ contract AttestationRegistryTest is BaseTest {
                 IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), registry.GOVERNOR_ROLE()
             )
         );
-        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, 0, 7 days);
+        registry.registerModel(bytes32(uint256(1)), 3, 0, 7 days);
     }
 
     function testRegisterModelZeroId() public {
         vm.expectRevert(ErrorsLib.InvalidModelId.selector);
         vm.prank(GOVERNANCE);
-        registry.registerModel(bytes32(0), address(verifier), 3, 0, 7 days);
+        registry.registerModel(bytes32(0), 3, 0, 7 days);
     }
 
     function testRegisterModelIdOutsideField(uint256 id) public {
         id = bound(id, ConstantsLib.SNARK_SCALAR_FIELD, type(uint256).max);
         vm.expectRevert(ErrorsLib.InvalidModelId.selector);
         vm.prank(GOVERNANCE);
-        registry.registerModel(bytes32(id), address(verifier), 3, 0, 7 days);
-    }
-
-    function testRegisterModelZeroVerifier() public {
-        vm.expectRevert(ErrorsLib.InvalidVerifier.selector);
-        vm.prank(GOVERNANCE);
-        registry.registerModel(bytes32(uint256(1)), address(0), 3, 0, 7 days);
-    }
-
-    function testRegisterModelVerifierWithoutCode() public {
-        vm.expectRevert(ErrorsLib.InvalidVerifier.selector);
-        vm.prank(GOVERNANCE);
-        registry.registerModel(bytes32(uint256(1)), makeAddr("eoa"), 3, 0, 7 days);
+        registry.registerModel(bytes32(id), 3, 0, 7 days);
     }
 
     function testRegisterModelBadTierCount() public {
         vm.startPrank(GOVERNANCE);
         vm.expectRevert(ErrorsLib.InvalidTierCount.selector);
-        registry.registerModel(bytes32(uint256(1)), address(verifier), 0, 0, 7 days);
+        registry.registerModel(bytes32(uint256(1)), 0, 0, 7 days);
         vm.expectRevert(ErrorsLib.InvalidTierCount.selector);
-        registry.registerModel(bytes32(uint256(1)), address(verifier), ConstantsLib.MAX_TIER_COUNT + 1, 0, 7 days);
+        registry.registerModel(bytes32(uint256(1)), ConstantsLib.MAX_TIER_COUNT + 1, 0, 7 days);
         vm.stopPrank();
     }
 
     function testRegisterModelBadOutputScale() public {
         vm.expectRevert(ErrorsLib.InvalidOutputScale.selector);
         vm.prank(GOVERNANCE);
-        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, ConstantsLib.MAX_OUTPUT_SCALE + 1, 7 days);
+        registry.registerModel(bytes32(uint256(1)), 3, ConstantsLib.MAX_OUTPUT_SCALE + 1, 7 days);
     }
 
     function testRegisterModelBadLifetime() public {
         vm.startPrank(GOVERNANCE);
         vm.expectRevert(ErrorsLib.InvalidLifetime.selector);
-        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MIN_ATTESTATION_LIFETIME - 1);
+        registry.registerModel(bytes32(uint256(1)), 3, 0, ConstantsLib.MIN_ATTESTATION_LIFETIME - 1);
         vm.expectRevert(ErrorsLib.InvalidLifetime.selector);
-        registry.registerModel(bytes32(uint256(1)), address(verifier), 3, 0, ConstantsLib.MAX_ATTESTATION_LIFETIME + 1);
+        registry.registerModel(bytes32(uint256(1)), 3, 0, ConstantsLib.MAX_ATTESTATION_LIFETIME + 1);
         vm.stopPrank();
     }
 
     function testRegisterModelDuplicate() public {
         vm.expectRevert(ErrorsLib.ModelAlreadyRegistered.selector);
         vm.prank(GOVERNANCE);
-        registry.registerModel(MODEL_ID, address(verifier), 3, 0, 7 days);
+        registry.registerModel(MODEL_ID, 3, 0, 7 days);
     }
 
     function testRegisterModelRetiredIdNotReusable() public {
         vm.startPrank(GOVERNANCE);
         registry.retireModel(MODEL_ID);
         vm.expectRevert(ErrorsLib.ModelAlreadyRegistered.selector);
-        registry.registerModel(MODEL_ID, address(verifier), 3, 0, 7 days);
+        registry.registerModel(MODEL_ID, 3, 0, 7 days);
         vm.stopPrank();
+    }
+
+    /* REGISTER CIRCUIT */
+
+    function testRegisterCircuit() public {
+        ConfigurableVerifier roundVerifier = new ConfigurableVerifier();
+        vm.expectEmit(address(registry));
+        emit EventsLib.CircuitRegistered(MODEL_ID, 96, address(roundVerifier));
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(MODEL_ID, 96, address(roundVerifier));
+        assertEq(registry.verifierOf(MODEL_ID, 96), address(roundVerifier));
+        assertEq(registry.verifierOf(MODEL_ID, 1), address(verifier));
+        assertEq(registry.verifierOf(MODEL_ID, 95), address(0));
+    }
+
+    function testRegisterCircuitMaxSlots() public {
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(MODEL_ID, ConstantsLib.MAX_ROUND_SLOTS, address(verifier));
+        assertEq(registry.verifierOf(MODEL_ID, ConstantsLib.MAX_ROUND_SLOTS), address(verifier));
+    }
+
+    function testRegisterCircuitUnauthorized() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), registry.GOVERNOR_ROLE()
+            )
+        );
+        registry.registerCircuit(MODEL_ID, 2, address(verifier));
+    }
+
+    function testRegisterCircuitUnknownModel() public {
+        vm.expectRevert(ErrorsLib.UnknownModel.selector);
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(bytes32(uint256(999)), 2, address(verifier));
+    }
+
+    function testRegisterCircuitRetiredModel() public {
+        vm.startPrank(GOVERNANCE);
+        registry.retireModel(MODEL_ID);
+        vm.expectRevert(ErrorsLib.ModelRetired.selector);
+        registry.registerCircuit(MODEL_ID, 2, address(verifier));
+        vm.stopPrank();
+    }
+
+    function testRegisterCircuitBadSlotCount(uint256 slots) public {
+        uint16 bad = uint16(bound(slots, ConstantsLib.MAX_ROUND_SLOTS + 1, type(uint16).max));
+        vm.startPrank(GOVERNANCE);
+        vm.expectRevert(ErrorsLib.InvalidSlotCount.selector);
+        registry.registerCircuit(MODEL_ID, 0, address(verifier));
+        vm.expectRevert(ErrorsLib.InvalidSlotCount.selector);
+        registry.registerCircuit(MODEL_ID, bad, address(verifier));
+        vm.stopPrank();
+    }
+
+    function testRegisterCircuitZeroVerifier() public {
+        vm.expectRevert(ErrorsLib.InvalidVerifier.selector);
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(MODEL_ID, 2, address(0));
+    }
+
+    function testRegisterCircuitVerifierWithoutCode() public {
+        vm.expectRevert(ErrorsLib.InvalidVerifier.selector);
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(MODEL_ID, 2, makeAddr("eoa"));
+    }
+
+    function testRegisterCircuitOnlyOnce() public {
+        ConfigurableVerifier other = new ConfigurableVerifier();
+        vm.expectRevert(ErrorsLib.CircuitAlreadyRegistered.selector);
+        vm.prank(GOVERNANCE);
+        registry.registerCircuit(MODEL_ID, 1, address(other));
+        assertEq(registry.verifierOf(MODEL_ID, 1), address(verifier));
     }
 
     /* RETIRE MODEL */
@@ -168,6 +239,26 @@ contract AttestationRegistryTest is BaseTest {
         registry.retireModel(MODEL_ID);
         assertFalse(registry.model(MODEL_ID).active);
         assertTrue(registry.model(MODEL_ID).registered);
+    }
+
+    function testRetireCurrentModelLeavesNoCurrentModel() public {
+        vm.prank(GOVERNANCE);
+        registry.retireModel(MODEL_ID);
+        assertEq(registry.currentModel(), bytes32(0));
+
+        bytes32 next = bytes32(uint256(77));
+        vm.prank(GOVERNANCE);
+        registry.registerModel(next, 3, 0, 7 days);
+        assertEq(registry.currentModel(), next);
+    }
+
+    function testRetireOlderModelKeepsCurrentModel() public {
+        bytes32 next = bytes32(uint256(77));
+        vm.startPrank(GOVERNANCE);
+        registry.registerModel(next, 3, 0, 7 days);
+        registry.retireModel(MODEL_ID);
+        vm.stopPrank();
+        assertEq(registry.currentModel(), next);
     }
 
     function testRetireModelUnknown() public {
@@ -200,12 +291,24 @@ contract AttestationRegistryTest is BaseTest {
         uint256 next = commitment + 1;
         skip(1 hours);
         vm.expectEmit(address(registry));
-        emit EventsLib.CommitmentPosted(WALLET, ATTESTOR, commitment, next, uint64(block.timestamp));
+        emit EventsLib.CommitmentPosted(WALLET, ATTESTOR, commitment, next, uint64(block.timestamp), 2);
         _postCommitment(WALLET, next);
 
         DataCommitment memory c = registry.commitmentOf(WALLET);
         assertEq(c.value, next);
         assertEq(c.postedAt, block.timestamp);
+        assertEq(c.nonce, 2);
+    }
+
+    function testPostCommitmentNonceCountsEveryPost() public {
+        address fresh = makeAddr("fresh");
+        assertEq(registry.commitmentOf(fresh).nonce, 0);
+        _postCommitment(fresh, 5);
+        assertEq(registry.commitmentOf(fresh).nonce, 1, "starts at 1");
+        _postCommitment(fresh, 5);
+        assertEq(registry.commitmentOf(fresh).nonce, 2, "the same value again is a new post");
+        _postCommitment(fresh, 6);
+        assertEq(registry.commitmentOf(fresh).nonce, 3);
     }
 
     function testPostCommitmentUnauthorized() public {
@@ -235,25 +338,51 @@ contract AttestationRegistryTest is BaseTest {
 
     /* ATTEST */
 
-    function testAttest(uint256 tier) public {
+    function testAttest(uint256 tier, bool neverLiquidated) public {
         uint8 t = _boundTier(tier);
         uint64 now_ = uint64(block.timestamp);
         vm.expectEmit(address(registry));
-        emit EventsLib.Attested(WALLET, MODEL_ID, address(this), t, now_, now_ + LIFETIME, keccak256(PROOF), commitment);
-        assertEq(_attestWallet(t), t);
+        emit EventsLib.Attested(WALLET, 1, MODEL_ID, keccak256(PROOF), t, neverLiquidated, now_ + LIFETIME);
+        vm.expectEmit(address(registry));
+        emit EventsLib.RoundAttested(1, MODEL_ID, keccak256(PROOF), address(this), 1, 1);
+        uint8 proven = registry.attest(
+            WALLET, MODEL_ID, PROOF, _instances(commitment, MODEL_ID, t, neverLiquidated, OUTPUT_SCALE)
+        );
+        assertEq(proven, t);
 
-        Attestation memory a = registry.attestationOf(WALLET);
+        AttestationView memory a = registry.attestationOf(WALLET);
+        assertEq(a.roundId, 1);
         assertEq(a.modelId, MODEL_ID);
-        assertEq(a.inputCommitment, commitment);
         assertEq(a.proofHash, keccak256(PROOF));
         assertEq(a.tier, t);
+        assertEq(a.neverLiquidated, neverLiquidated);
         assertEq(a.issuedAt, now_);
         assertEq(a.expiresAt, now_ + LIFETIME);
+        assertEq(a.commitmentNonce, 1);
+
+        Round memory r = registry.roundOf(1);
+        assertEq(r.modelId, MODEL_ID);
+        assertEq(r.proofHash, keccak256(PROOF));
+        assertEq(r.issuedAt, now_);
+        assertEq(r.slots, 1);
+        assertEq(r.attested, 1);
+        assertEq(registry.roundCount(), 1);
 
         (uint8 readTier, uint64 validUntil, bool verified) = registry.tierOf(WALLET);
         assertEq(readTier, t);
         assertEq(validUntil, now_ + LIFETIME);
         assertTrue(verified);
+        (bool readClaim, uint64 claimValidUntil, bool claimVerified) = registry.neverLiquidatedOf(WALLET);
+        assertEq(readClaim, neverLiquidated);
+        assertEq(claimValidUntil, now_ + LIFETIME);
+        assertTrue(claimVerified);
+    }
+
+    function testAttestExpiresWithTheCommitmentNotTheProof() public {
+        skip(10 days);
+        _attestWallet(0);
+        assertEq(registry.attestationOf(WALLET).expiresAt, registry.commitmentOf(WALLET).postedAt + LIFETIME);
+        assertEq(registry.attestationOf(WALLET).issuedAt, block.timestamp);
     }
 
     function testAttestIsPermissionless(address caller) public {
@@ -261,6 +390,7 @@ contract AttestationRegistryTest is BaseTest {
         _attestWallet(1);
         (,, bool verified) = registry.tierOf(WALLET);
         assertTrue(verified);
+        assertEq(registry.roundOf(1).attested, 1);
     }
 
     function testAttestUnknownModel() public {
@@ -276,9 +406,26 @@ contract AttestationRegistryTest is BaseTest {
         _attestWallet(0);
     }
 
+    function testAttestOlderModelNotCurrent() public {
+        vm.prank(GOVERNANCE);
+        registry.registerModel(bytes32(uint256(77)), TIER_COUNT, OUTPUT_SCALE, LIFETIME);
+        vm.expectRevert(ErrorsLib.NotCurrentModel.selector);
+        _attestWallet(0);
+    }
+
+    function testAttestWithoutSingleWalletCircuit() public {
+        bytes32 next = bytes32(uint256(77));
+        vm.startPrank(GOVERNANCE);
+        registry.registerModel(next, TIER_COUNT, OUTPUT_SCALE, LIFETIME);
+        registry.registerCircuit(next, 4, address(verifier));
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.NoCircuitForSlots.selector, 1));
+        registry.attest(WALLET, next, PROOF, _instances(commitment, next, 0, OUTPUT_SCALE));
+    }
+
     function testAttestInstanceCount(uint256 length) public {
         length = bound(length, 0, 8);
-        vm.assume(length != 3);
+        vm.assume(length != ConstantsLib.CREDIT_PROOF_INSTANCES);
         uint256[] memory instances = new uint256[](length);
         vm.expectRevert(ErrorsLib.InvalidInstanceCount.selector);
         registry.attest(WALLET, MODEL_ID, PROOF, instances);
@@ -297,6 +444,11 @@ contract AttestationRegistryTest is BaseTest {
         registry.attest(fresh, MODEL_ID, PROOF, _instances(commitment, MODEL_ID, 0, OUTPUT_SCALE));
     }
 
+    function testAttestZeroWalletHasNoCommitment() public {
+        vm.expectRevert(ErrorsLib.NoCommitment.selector);
+        registry.attest(address(0), MODEL_ID, PROOF, _instances(commitment, MODEL_ID, 0, OUTPUT_SCALE));
+    }
+
     function testAttestInputCommitmentMismatch() public {
         vm.expectRevert(ErrorsLib.InputCommitmentMismatch.selector);
         registry.attest(WALLET, MODEL_ID, PROOF, _instances(commitment + 1, MODEL_ID, 0, OUTPUT_SCALE));
@@ -305,6 +457,14 @@ contract AttestationRegistryTest is BaseTest {
     function testAttestReplacedCommitment() public {
         _postCommitment(WALLET, commitment + 1);
         vm.expectRevert(ErrorsLib.InputCommitmentMismatch.selector);
+        _attestWallet(0);
+    }
+
+    function testAttestExpiredCommitment() public {
+        skip(LIFETIME - 1);
+        _attestWallet(0);
+        skip(1);
+        vm.expectRevert(ErrorsLib.CommitmentExpired.selector);
         _attestWallet(0);
     }
 
@@ -330,6 +490,14 @@ contract AttestationRegistryTest is BaseTest {
         registry.attest(WALLET, MODEL_ID, PROOF, instances);
     }
 
+    function testAttestInvalidClaimInstance(uint256 claim) public {
+        vm.assume(claim != 0 && claim != uint256(1) << OUTPUT_SCALE);
+        uint256[] memory instances = _instances(commitment, MODEL_ID, 0, OUTPUT_SCALE);
+        instances[3] = claim;
+        vm.expectRevert(ErrorsLib.InvalidClaimInstance.selector);
+        registry.attest(WALLET, MODEL_ID, PROOF, instances);
+    }
+
     function testAttestVerifierReverts() public {
         vm.expectRevert(ErrorsLib.ProofRejected.selector);
         registry.attest(WALLET, MODEL_ID, hex"bad0", _instances(commitment, MODEL_ID, 0, OUTPUT_SCALE));
@@ -341,13 +509,25 @@ contract AttestationRegistryTest is BaseTest {
         _attestWallet(0);
     }
 
+    function testAttestFailureWritesNothing() public {
+        _attestWallet(1);
+        AttestationView memory before = registry.attestationOf(WALLET);
+        verifier.setReturnFalse(true);
+        vm.expectRevert(ErrorsLib.ProofRejected.selector);
+        _attestWallet(2);
+        assertEq(registry.roundCount(), 1);
+        assertEq(keccak256(abi.encode(registry.attestationOf(WALLET))), keccak256(abi.encode(before)));
+    }
+
     function testAttestRefreshOverwrites() public {
         _attestWallet(2);
         skip(1 days);
         _attestWallet(0);
-        Attestation memory a = registry.attestationOf(WALLET);
+        AttestationView memory a = registry.attestationOf(WALLET);
         assertEq(a.tier, 0);
+        assertEq(a.roundId, 2);
         assertEq(a.issuedAt, block.timestamp);
+        assertEq(a.expiresAt, block.timestamp - 1 days + LIFETIME, "expiry stays tied to the commitment");
     }
 
     /* TIER OF */
@@ -357,6 +537,10 @@ contract AttestationRegistryTest is BaseTest {
         assertEq(tier, ConstantsLib.NO_TIER);
         assertEq(validUntil, 0);
         assertFalse(verified);
+        (bool claim, uint64 claimValidUntil, bool claimVerified) = registry.neverLiquidatedOf(WALLET);
+        assertFalse(claim);
+        assertEq(claimValidUntil, 0);
+        assertFalse(claimVerified);
     }
 
     function testTierOfExpired() public {
@@ -379,10 +563,26 @@ contract AttestationRegistryTest is BaseTest {
         assertFalse(verified);
     }
 
+    function testTierOfOlderActiveModelStillCounts() public {
+        _attestWallet(1);
+        vm.prank(GOVERNANCE);
+        registry.registerModel(bytes32(uint256(77)), TIER_COUNT, OUTPUT_SCALE, LIFETIME);
+        (uint8 tier,, bool verified) = registry.tierOf(WALLET);
+        assertTrue(verified);
+        assertEq(tier, 1);
+    }
+
     function testTierOfSupersededByNewCommitment() public {
         _attestWallet(0);
         _postCommitment(WALLET, commitment + 1);
         (,, bool verified) = registry.tierOf(WALLET);
         assertFalse(verified);
+    }
+
+    function testTierOfSupersededByTheSameCommitmentReposted() public {
+        _attestWallet(0);
+        _postCommitment(WALLET, commitment);
+        (,, bool verified) = registry.tierOf(WALLET);
+        assertFalse(verified, "a re-post is a new nonce");
     }
 }

@@ -1,30 +1,35 @@
-// `zkrisk attest`: prove each stored wallet once with the long-lived prover and submit the
-// attestation on every chain holding its commitment (ts/runtime/submit.ts).
+// `zkrisk attest`: prove the stored wallets in rounds with the long-lived prover and submit each
+// round on every chain holding its commitments (ts/runtime/submit.ts).
 import type { Command } from "./commands.js";
 import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str } from "./flags.js";
 import { getModel } from "../pipeline/models.js";
-import { openProver, parseBackend } from "../prover/prover.js";
+import { openProverPool, parseBackend } from "../prover/prover.js";
 import { connectChains, signer } from "../runtime/connect.js";
 import { DEFAULT_STORE_DIR, storedWallets } from "../runtime/store.js";
-import { proveAndAttest } from "../runtime/submit.js";
+import { proveAndAttest, ROUND_MODES, type RoundMode } from "../runtime/submit.js";
 
 export const attestCommand: Command = {
-  summary: "Prove stored wallets' tiers (one long-lived prover) and submit the attestations on every chain.",
-  usage: "[--wallet <addr,...>] [--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--store <dir>] [--backend native|engine] [--retries <n>]",
+  summary: "Prove stored wallets' tiers in rounds (one proof for many wallets) and submit them on every chain.",
+  usage: "[--wallet <addr,...>] [--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--store <dir>] [--circuit auto|round|single] [--backend native|engine] [--retries <n>]",
   help: [
     "  --wallet <addr,...>   only these wallets (default: every wallet in the store)",
     ...CHAIN_FLAGS_HELP,
     "  --store <dir>         private store written by `zkrisk index` (default .zkrisk/store/)",
+    "  --circuit <mode>      auto (default): rounds of the round circuit, a lone wallet through the single-wallet",
+    "                        circuit; round: always rounds (unused slots padded); single: one proof per wallet",
     "  --backend <name>      native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly)",
     "  --retries <n>         retries per chain for a failed submission, with backoff (default 4)",
     "",
     "Submissions are sent by the attestor key (ZKRISK_ATTESTOR_KEY; on a local anvil its dev account 1).",
-    "A proof is only sent while the registry still holds the commitment it was made for.",
+    "Only wallets whose current commitment has no valid attestation are proved. A round never reverts for one",
+    "wallet: the registry skips a slot whose commitment changed since proving and attests the rest.",
   ].join("\n"),
-  options: { ...CHAIN_FLAGS, wallet: { type: "string" }, store: { type: "string" }, backend: { type: "string" }, retries: { type: "string" } },
+  options: { ...CHAIN_FLAGS, wallet: { type: "string" }, store: { type: "string" }, backend: { type: "string" }, retries: { type: "string" }, circuit: { type: "string" } },
   async run(v) {
     const storeDir = str(v.store) ?? DEFAULT_STORE_DIR;
     const backend = parseBackend(str(v.backend) ?? "native");
+    const mode = str(v.circuit) ?? "auto";
+    if (!(ROUND_MODES as readonly string[]).includes(mode)) throw new Error(`--circuit: unknown mode "${mode}" (one of: ${ROUND_MODES.join(", ")})`);
     const retries = integer("--retries", str(v.retries), 0);
     const only = str(v.wallet);
     const wallets = only ? parseWalletList(only) : storedWallets(storeDir);
@@ -33,17 +38,23 @@ export const attestCommand: Command = {
     const modelIds = new Set(chains.map((c) => c.deployment.modelId.toLowerCase()));
     if (modelIds.size !== 1) throw new Error(`the chains' deployments register different models (${[...modelIds].join(", ")}): redeploy them from one commit`);
     const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
-    const prover = await openProver(getModel("credit"), { backend });
+    const provers = openProverPool(getModel("credit"), { backend });
     let failed = 0;
     try {
-      const results = await proveAndAttest(prover, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, ...(retries !== undefined ? { retries } : {}) });
+      const results = await proveAndAttest(provers, wallets, targets, {
+        storeDir,
+        modelId: chains[0]!.deployment.modelId,
+        mode: mode as RoundMode,
+        ...(retries !== undefined ? { retries } : {}),
+      });
       for (const r of results) {
         const cells = r.chains.map((c) => `${c.chainId}:${c.status}`);
-        failed += r.chains.filter((c) => c.status === "failed" || c.status === "commitment-changed").length;
-        console.log(`${r.wallet} tier ${r.tier ?? "-"}  ${cells.join("  ")}`);
+        failed += r.chains.filter((c) => c.status === "failed" || c.status === "commitment-changed" || c.status === "skipped").length;
+        const claim = r.neverLiquidated === undefined ? "" : r.neverLiquidated ? " never-liquidated" : " liquidated";
+        console.log(`${r.wallet} tier ${r.tier ?? "-"}${claim}  ${cells.join("  ")}`);
       }
     } finally {
-      await prover.close();
+      await provers.close();
     }
     if (failed) throw new Error(`${failed} submission(s) did not land; see the lines above`);
   },

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
 import { getModel } from "../pipeline/models.js";
-import { openProver, type ProverBackend } from "../prover/prover.js";
+import { openProverPool, type ProverBackend } from "../prover/prover.js";
 import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
 import { demoAccount, roleAccount } from "../runtime/accounts.js";
 import { CHAINS, startLocalChains, stopAll, type Anvil } from "../runtime/chains.js";
@@ -81,15 +81,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
       runIndex({ deploymentsDir, rpcUrls, storeDir, stateDir: join(dir, "index"), confirmations: 0, log: (l) => log(`      ${l}`) }),
     );
 
-    await steps.step("prove each wallet's tier once, attest it on every chain", async () => {
-      const prover = await openProver(getModel("credit"), { backend: opts.backend ?? "native" });
+    await steps.step("prove every wallet's tier in one round (one proof), attest the round on every chain", async () => {
+      const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
       try {
         const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
-        const results = await proveAndAttest(prover, wallets.map((w) => w.address), targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: (l) => log(`      ${l}`) });
-        const failed = results.flatMap((r) => r.chains.filter((c) => c.status === "failed"));
+        const results = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: (l) => log(`      ${l}`) });
+        const failed = results.flatMap((r) => r.chains.filter((c) => c.status === "failed" || c.status === "skipped"));
         if (failed.length) throw new Error(`attestation failed: ${failed.map((f) => ("reason" in f ? f.reason : f.status)).join("; ")}`);
       } finally {
-        await prover.close();
+        await provers.close();
       }
     });
 

@@ -71,6 +71,8 @@ export interface EngineProverOptions {
   settings: string;
   vk: string;
   inputLength: number;
+  /** Wallet slots of the circuit: every proof takes one salted input per slot. */
+  slots: number;
   outputScale: number;
   onProgress?: (line: string) => void;
 }
@@ -99,14 +101,17 @@ export class EngineProver {
     this.loadMs = performance.now() - started;
   }
 
-  /** Prove one salted input (features then salt); the proof is verified before it is returned. */
-  async prove(input: readonly number[]): Promise<ProofResult> {
-    if (input.length !== this.opts.inputLength || !input.every(Number.isFinite)) {
-      throw new Error(`input must be ${this.opts.inputLength} finite numbers`);
+  /** Prove one salted input per slot (features then salt); the proof is verified before it is returned. */
+  async prove(inputs: readonly (readonly number[])[]): Promise<ProofResult> {
+    if (inputs.length !== this.opts.slots) throw new Error(`the circuit takes ${this.opts.slots} slot inputs, got ${inputs.length}`);
+    for (const input of inputs) {
+      if (input.length !== this.opts.inputLength || !input.every(Number.isFinite)) {
+        throw new Error(`input must be ${this.opts.inputLength} finite numbers`);
+      }
     }
     const progress = this.opts.onProgress ?? (() => undefined);
     let t = performance.now();
-    const witness = engine.genWitness(this.compiled, serialize({ input_data: [input] }));
+    const witness = engine.genWitness(this.compiled, serialize({ input_data: inputs }));
     const witnessMs = performance.now() - t;
     progress(`witness ${witnessMs.toFixed(0)} ms; proving (WebAssembly, one thread)`);
     t = performance.now();
@@ -120,7 +125,7 @@ export class EngineProver {
     const verifyMs = performance.now() - t;
     const json = decodeJson<EzklProofJson>(proofBytes);
     const calldata = `0x${Buffer.from(engine.encodeVerifierCalldata(proofBytes)).toString("hex")}`;
-    return { ...proofFromEzkl(json, calldata, this.opts.outputScale), proofJson: json, timings: { witnessMs, proveMs, verifyMs } };
+    return { ...proofFromEzkl(json, calldata, this.opts.outputScale, this.opts.slots), proofJson: json, timings: { witnessMs, proveMs, verifyMs } };
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,8 @@ export interface NativeProverOptions {
   vk: string;
   work: string;
   inputLength: number;
+  /** Wallet slots of the circuit: every request carries one salted input per slot. */
+  slots: number;
   outputScale: number;
   /** Called with each progress line the worker prints (witness done, proved, ...). */
   onProgress?: (line: string) => void;
@@ -40,6 +42,7 @@ export class NativeProver {
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly outputScale: number,
+    private readonly slots: number,
     /** The worker's last non-progress stderr lines, quoted when it dies. */
     private readonly stderrTail: string[],
     /** Milliseconds the worker took to check its artifacts and warm the proving key. */
@@ -83,7 +86,7 @@ export class NativeProver {
       child.kill("SIGKILL");
       throw new Error(`native prover could not start: ${hello.error ?? "unknown error"}`);
     }
-    const prover = new NativeProver(child, outputScale, tail, hello.ms?.load ?? 0);
+    const prover = new NativeProver(child, outputScale, opts.slots, tail, hello.ms?.load ?? 0);
     lines.on("line", (l) => prover.onLine(l));
     child.once("exit", (code, signal) => prover.onExit(code, signal));
     return prover;
@@ -111,18 +114,18 @@ export class NativeProver {
     this.pending.clear();
   }
 
-  /** Prove one salted input (features then salt); the proof is verified before it is returned. */
-  prove(input: readonly number[]): Promise<ProofResult> {
+  /** Prove one salted input per slot (features then salt); the proof is verified before it is returned. */
+  prove(inputs: readonly (readonly number[])[]): Promise<ProofResult> {
     const run = async (): Promise<ProofResult> => {
       if (this.exited) throw this.exited;
       const id = this.nextId++;
       const reply = await new Promise<Reply>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        this.child.stdin.write(`${JSON.stringify({ id, input })}\n`);
+        this.child.stdin.write(`${JSON.stringify({ id, inputs })}\n`);
       });
       if (!reply.proof || !reply.calldata || !reply.ms) throw new Error("native prover: incomplete reply");
       return {
-        ...proofFromEzkl(reply.proof, reply.calldata, this.outputScale),
+        ...proofFromEzkl(reply.proof, reply.calldata, this.outputScale, this.slots),
         proofJson: reply.proof,
         timings: { witnessMs: reply.ms.witness, proveMs: reply.ms.prove, verifyMs: reply.ms.verify },
       };

@@ -1523,6 +1523,45 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "attestRound",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "wallets",
+        "type": "address[]",
+        "internalType": "address[]"
+      },
+      {
+        "name": "proof",
+        "type": "bytes",
+        "internalType": "bytes"
+      },
+      {
+        "name": "instances",
+        "type": "uint256[]",
+        "internalType": "uint256[]"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "roundId",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "attested",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "attestationOf",
     "inputs": [
       {
@@ -1535,17 +1574,17 @@ export const attestationRegistryAbi = [
       {
         "name": "",
         "type": "tuple",
-        "internalType": "struct Attestation",
+        "internalType": "struct AttestationView",
         "components": [
+          {
+            "name": "roundId",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
           {
             "name": "modelId",
             "type": "bytes32",
             "internalType": "bytes32"
-          },
-          {
-            "name": "inputCommitment",
-            "type": "uint256",
-            "internalType": "uint256"
           },
           {
             "name": "proofHash",
@@ -1558,6 +1597,11 @@ export const attestationRegistryAbi = [
             "internalType": "uint8"
           },
           {
+            "name": "neverLiquidated",
+            "type": "bool",
+            "internalType": "bool"
+          },
+          {
             "name": "issuedAt",
             "type": "uint64",
             "internalType": "uint64"
@@ -1566,6 +1610,11 @@ export const attestationRegistryAbi = [
             "name": "expiresAt",
             "type": "uint64",
             "internalType": "uint64"
+          },
+          {
+            "name": "commitmentNonce",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
       }
@@ -1597,8 +1646,26 @@ export const attestationRegistryAbi = [
             "name": "postedAt",
             "type": "uint64",
             "internalType": "uint64"
+          },
+          {
+            "name": "nonce",
+            "type": "uint32",
+            "internalType": "uint32"
           }
         ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "currentModel",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
       }
     ],
     "stateMutability": "view"
@@ -1681,11 +1748,6 @@ export const attestationRegistryAbi = [
         "internalType": "struct Model",
         "components": [
           {
-            "name": "verifier",
-            "type": "address",
-            "internalType": "address"
-          },
-          {
             "name": "tierCount",
             "type": "uint8",
             "internalType": "uint8"
@@ -1717,6 +1779,35 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "neverLiquidatedOf",
+    "inputs": [
+      {
+        "name": "wallet",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "neverLiquidated",
+        "type": "bool",
+        "internalType": "bool"
+      },
+      {
+        "name": "validUntil",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "verified",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "postCommitment",
     "inputs": [
       {
@@ -1735,7 +1826,7 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "registerModel",
+    "name": "registerCircuit",
     "inputs": [
       {
         "name": "modelId",
@@ -1743,9 +1834,27 @@ export const attestationRegistryAbi = [
         "internalType": "bytes32"
       },
       {
+        "name": "slots",
+        "type": "uint16",
+        "internalType": "uint16"
+      },
+      {
         "name": "verifier",
         "type": "address",
         "internalType": "address"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "registerModel",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "bytes32",
+        "internalType": "bytes32"
       },
       {
         "name": "tierCount",
@@ -1817,6 +1926,65 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "roundCount",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "roundOf",
+    "inputs": [
+      {
+        "name": "roundId",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct Round",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "proofHash",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "slots",
+            "type": "uint16",
+            "internalType": "uint16"
+          },
+          {
+            "name": "attested",
+            "type": "uint16",
+            "internalType": "uint16"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "supportsInterface",
     "inputs": [
       {
@@ -1864,6 +2032,30 @@ export const attestationRegistryAbi = [
     "stateMutability": "view"
   },
   {
+    "type": "function",
+    "name": "verifierOf",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "slots",
+        "type": "uint16",
+        "internalType": "uint16"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
     "type": "event",
     "name": "Attested",
     "inputs": [
@@ -1874,34 +2066,16 @@ export const attestationRegistryAbi = [
         "internalType": "address"
       },
       {
+        "name": "roundId",
+        "type": "uint64",
+        "indexed": true,
+        "internalType": "uint64"
+      },
+      {
         "name": "modelId",
         "type": "bytes32",
         "indexed": true,
         "internalType": "bytes32"
-      },
-      {
-        "name": "caller",
-        "type": "address",
-        "indexed": true,
-        "internalType": "address"
-      },
-      {
-        "name": "tier",
-        "type": "uint8",
-        "indexed": false,
-        "internalType": "uint8"
-      },
-      {
-        "name": "issuedAt",
-        "type": "uint64",
-        "indexed": false,
-        "internalType": "uint64"
-      },
-      {
-        "name": "expiresAt",
-        "type": "uint64",
-        "indexed": false,
-        "internalType": "uint64"
       },
       {
         "name": "proofHash",
@@ -1910,10 +2084,47 @@ export const attestationRegistryAbi = [
         "internalType": "bytes32"
       },
       {
-        "name": "inputCommitment",
-        "type": "uint256",
+        "name": "tier",
+        "type": "uint8",
         "indexed": false,
-        "internalType": "uint256"
+        "internalType": "uint8"
+      },
+      {
+        "name": "neverLiquidated",
+        "type": "bool",
+        "indexed": false,
+        "internalType": "bool"
+      },
+      {
+        "name": "expiresAt",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "CircuitRegistered",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "slots",
+        "type": "uint16",
+        "indexed": true,
+        "internalType": "uint16"
+      },
+      {
+        "name": "verifier",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
       }
     ],
     "anonymous": false
@@ -1951,6 +2162,12 @@ export const attestationRegistryAbi = [
         "type": "uint64",
         "indexed": false,
         "internalType": "uint64"
+      },
+      {
+        "name": "nonce",
+        "type": "uint32",
+        "indexed": false,
+        "internalType": "uint32"
       }
     ],
     "anonymous": false
@@ -1964,12 +2181,6 @@ export const attestationRegistryAbi = [
         "type": "bytes32",
         "indexed": true,
         "internalType": "bytes32"
-      },
-      {
-        "name": "verifier",
-        "type": "address",
-        "indexed": true,
-        "internalType": "address"
       },
       {
         "name": "tierCount",
@@ -2081,6 +2292,80 @@ export const attestationRegistryAbi = [
     "anonymous": false
   },
   {
+    "type": "event",
+    "name": "RoundAttested",
+    "inputs": [
+      {
+        "name": "roundId",
+        "type": "uint64",
+        "indexed": true,
+        "internalType": "uint64"
+      },
+      {
+        "name": "modelId",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "proofHash",
+        "type": "bytes32",
+        "indexed": false,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "submitter",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "slots",
+        "type": "uint16",
+        "indexed": false,
+        "internalType": "uint16"
+      },
+      {
+        "name": "attested",
+        "type": "uint16",
+        "indexed": false,
+        "internalType": "uint16"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "SlotSkipped",
+    "inputs": [
+      {
+        "name": "roundId",
+        "type": "uint64",
+        "indexed": true,
+        "internalType": "uint64"
+      },
+      {
+        "name": "wallet",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "slot",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "reason",
+        "type": "uint8",
+        "indexed": false,
+        "internalType": "enum SkipReason"
+      }
+    ],
+    "anonymous": false
+  },
+  {
     "type": "error",
     "name": "AccessControlBadConfirmation",
     "inputs": []
@@ -2103,7 +2388,38 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "CircuitAlreadyRegistered",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "CommitmentExpired",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "DuplicateWallet",
+    "inputs": [
+      {
+        "name": "wallet",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "EmptyRound",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "InputCommitmentMismatch",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "InvalidClaimInstance",
     "inputs": []
   },
   {
@@ -2133,6 +2449,11 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "InvalidSlotCount",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "InvalidTierCount",
     "inputs": []
   },
@@ -2158,7 +2479,23 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "NoCircuitForSlots",
+    "inputs": [
+      {
+        "name": "slots",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NoCommitment",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "NotCurrentModel",
     "inputs": []
   },
   {
@@ -2174,6 +2511,11 @@ export const attestationRegistryAbi = [
   {
     "type": "error",
     "name": "UnknownModel",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "WalletsNotAscending",
     "inputs": []
   },
   {

@@ -14,6 +14,7 @@ export const SOURCES = {
   MockERC20: "MockERC20.sol",
   MockAggregator: "MockAggregator.sol",
   CreditVerifier: "CreditVerifier.sol",
+  CreditRoundVerifier: "CreditRoundVerifier.sol",
   IProofVerifier: "IProofVerifier.sol",
 } as const;
 export type ContractName = keyof typeof SOURCES;

@@ -89,7 +89,7 @@ export function commitFeatures(wf: WalletFeatures, opts: AttestOptions): { recor
   const latest = latestRecord(opts.storeDir, wf.wallet);
   if (latest && latest.inputScale === opts.inputScale && sameVector(latest.features, wf.features)) return { record: latest, isNew: false, path: null };
   const salt = drawSalt(opts.salt);
-  const commitment = inputCommitment(saltedInput(wf.features, salt), opts.inputScale);
+  const commitment = inputCommitment(saltedInput(wf.features, salt, opts.salt), opts.inputScale);
   const record: StoreRecord = {
     version: STORE_VERSION,
     wallet: wf.wallet,

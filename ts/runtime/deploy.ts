@@ -15,6 +15,7 @@ import { chainLabel, getChain, type ChainInfo } from "./chains.js";
 import { hostOf } from "./errors.js";
 import {
   checkDeployment,
+  CIRCUIT_SLOTS,
   contractNames,
   contractRecord,
   CONTRACT_KEYS,
@@ -69,7 +70,9 @@ interface Manifest {
 
 /** What Deploy.s.sol writes (ZKRISK_DEPLOY_OUT). */
 /** What the forge script writes: every contract address and every role, flat. */
-interface ScriptResult extends Record<ContractKey, Address>, Readonly<Deployment["roles"]> {
+interface ScriptResult extends Omit<Record<ContractKey, Address>, "creditRoundVerifier">, Readonly<Deployment["roles"]> {
+  /** Each registered circuit's verifier, by its wallet slots ("1": the single-wallet circuit). */
+  readonly verifiers: Readonly<Record<string, Address>>;
   readonly chainId: number;
   readonly config: string;
   readonly mocks: boolean;
@@ -178,10 +181,17 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   const receipts = readReceipts(broadcastDir, chain.chainId);
   const names = contractNames(result.mocks);
   const contracts = {} as Record<ContractKey, ContractRecord>;
+  const addressOf = (key: ContractKey): Address => {
+    const slots = CIRCUIT_SLOTS[key];
+    const a = key === "creditRoundVerifier" ? (slots === undefined ? undefined : result.verifiers?.[String(slots)]) : result[key];
+    if (!a) throw new Error(`the deploy script reported no ${key}${slots ? ` (${slots}-slot circuit)` : ""}: is circuits/credit/manifest.json from \`npm run pipeline -- --model credit\`?`);
+    return a;
+  };
   for (const key of CONTRACT_KEYS) {
-    const code = await client.getCode({ address: result[key] });
-    if (!code || code === "0x") throw new Error(`forge reported success but ${label} has no code at ${key} ${result[key]}`);
-    contracts[key] = contractRecord(names[key], result[key], code, env);
+    const address = addressOf(key);
+    const code = await client.getCode({ address });
+    if (!code || code === "0x") throw new Error(`forge reported success but ${label} has no code at ${key} ${address}`);
+    contracts[key] = contractRecord(names[key], address, code, env);
   }
   const deployment: Deployment = {
     chainId: chain.chainId,

@@ -13,8 +13,19 @@ export const DEFAULT_DEPLOYMENTS_DIR = join(ROOT, "deployments");
 export const MAX_CODE_SIZE = 24_576;
 
 /** The deployment's contracts, in deployment order. */
-export const CONTRACT_KEYS = ["loanToken", "collateralToken", "priceFeed", "creditVerifier", "registry", "oracle", "lending"] as const;
+export const CONTRACT_KEYS = ["loanToken", "collateralToken", "priceFeed", "creditVerifier", "creditRoundVerifier", "registry", "oracle", "lending"] as const;
 export type ContractKey = (typeof CONTRACT_KEYS)[number];
+
+/** The credit model's circuits: the deployment key of each verifier and its wallet slots (circuits/credit/manifest.json). */
+export const CIRCUIT_SLOTS: Readonly<Partial<Record<ContractKey, number>>> = circuitSlots();
+
+function circuitSlots(): Partial<Record<ContractKey, number>> {
+  const file = join(ROOT, "circuits", "credit", "manifest.json");
+  const keyOf: Record<string, ContractKey> = { CreditVerifier: "creditVerifier", CreditRoundVerifier: "creditRoundVerifier" };
+  if (!existsSync(file)) return { creditVerifier: 1 };
+  const { circuits } = JSON.parse(readFileSync(file, "utf8")) as { circuits?: { verifierContract: string; slots: number }[] };
+  return Object.fromEntries((circuits ?? []).flatMap((c) => (keyOf[c.verifierContract] ? [[keyOf[c.verifierContract]!, c.slots]] : [])));
+}
 
 /** Which zkrisk contract sits behind each key (null for external contracts: real tokens and feeds). */
 export function contractNames(mocks: boolean): Readonly<Record<ContractKey, ContractName | null>> {
@@ -23,6 +34,7 @@ export function contractNames(mocks: boolean): Readonly<Record<ContractKey, Cont
     collateralToken: mocks ? "MockERC20" : null,
     priceFeed: mocks ? "MockAggregator" : null,
     creditVerifier: "CreditVerifier",
+    creditRoundVerifier: "CreditRoundVerifier",
     registry: "AttestationRegistry",
     oracle: "ChainlinkOracleAdapter",
     lending: "ZkRiskLending",
@@ -141,7 +153,10 @@ async function checkWiring(client: PublicClient, d: Deployment): Promise<string 
     args: [d.modelId],
   });
   if (!model.registered || !model.active) return `model ${d.modelId} is not registered and active in the registry`;
-  if (!isAddressEqual(model.verifier, c.creditVerifier.address)) return `model ${d.modelId} is registered with verifier ${model.verifier}, not ${c.creditVerifier.address}`;
+  for (const [key, slots] of Object.entries(CIRCUIT_SLOTS) as [ContractKey, number][]) {
+    const verifier = await client.readContract({ address: c.registry.address, abi: attestationRegistryAbi, functionName: "verifierOf", args: [d.modelId, slots] });
+    if (!isAddressEqual(verifier, c[key].address)) return `model ${d.modelId}'s ${slots}-slot circuit is registered with verifier ${verifier}, not ${c[key].address}`;
+  }
   return undefined;
 }
 

@@ -37,6 +37,8 @@ export interface FeatureSpec {
   readonly liquidationThreshold: number;
   readonly saltLength: number;
   readonly saltBits: number;
+  /** Salt element s enters the model input as s * 2^-encodingScale (see salt.ts). */
+  readonly encodingScale: number;
 }
 
 /** A union_count feature's per-chain value is a set of protocol ids; every other one a number. */
@@ -109,10 +111,13 @@ export function loadFeatureSpec(file: string = FEATURES_JSON): FeatureSpec {
     return def;
   });
   const salt = obj(json.salt);
-  const { saltLength, saltBits } = salt;
+  const { saltLength, saltBits, encodingScale } = salt;
   if (!Number.isInteger(saltLength) || (saltLength as number) <= 0) throw new FeatureError(`${file}: salt.saltLength must be a positive integer`);
   if (!Number.isInteger(saltBits) || (saltBits as number) < 1 || (saltBits as number) > 24) {
     throw new FeatureError(`${file}: salt.saltBits must be an integer in [1, 24] (exact in float32)`);
+  }
+  if (!Number.isInteger(encodingScale) || (encodingScale as number) < 0 || (encodingScale as number) > 24) {
+    throw new FeatureError(`${file}: salt.encodingScale must be an integer in [0, 24]`);
   }
   const input = obj(json.input);
   const shape = input.shape;
@@ -141,6 +146,7 @@ export function loadFeatureSpec(file: string = FEATURES_JSON): FeatureSpec {
     liquidationThreshold: lt,
     saltLength: saltLength as number,
     saltBits: saltBits as number,
+    encodingScale: encodingScale as number,
   };
 }
 

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Address } from "viem";
 import { getModel } from "../pipeline/models.js";
-import { openProver, type ProverBackend } from "../prover/prover.js";
+import { openProverPool, type ProverBackend } from "../prover/prover.js";
 import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "./chains.js";
 import { connectChains, signer, type ConnectedChain } from "./connect.js";
 import { runIndex } from "./index-run.js";
@@ -54,13 +54,13 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
     const storeDir = join(opts.workDir, "store");
     const indexed = await runIndex({ ...connect, storeDir, stateDir: join(opts.workDir, "index"), confirmations: 0, log, ...(opts.wallets ? { wallets: opts.wallets } : {}) });
     const wallets = opts.wallets ?? indexed.wallets.map((w) => w.wallet);
-    const prover = await openProver(getModel("credit"), { backend: opts.backend ?? "native" });
+    const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
     let submissions: WalletSubmission[];
     try {
       const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor", env), registry: c.deployment.contracts.registry.address }));
-      submissions = await proveAndAttest(prover, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, log });
+      submissions = await proveAndAttest(provers, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, log });
     } finally {
-      await prover.close();
+      await provers.close();
     }
     await opts.beforeKeeper?.(chains);
     const keeperChains = chains.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment }));

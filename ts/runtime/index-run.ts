@@ -60,7 +60,7 @@ export async function runIndex(opts: RunIndexOptions = {}): Promise<RunIndexResu
   const attestations = await attestWallets(wallets, attestChains, {
     storeDir: opts.storeDir ?? DEFAULT_STORE_DIR,
     inputScale: readInputScale(),
-    salt: { saltLength: spec.saltLength, saltBits: spec.saltBits },
+    salt: { saltLength: spec.saltLength, saltBits: spec.saltBits, encodingScale: spec.encodingScale },
     log,
   });
   return { chains: indexed, wallets, attestations };

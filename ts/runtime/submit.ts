@@ -1,11 +1,16 @@
-// Proof submission: for each wallet, find the chains whose registry holds a commitment the
-// private store can open, prove once with the long-lived prover, and submit the attestation on
-// each of those chains. A transient failure (RPC down, timeout, nonce race) is retried with
-// exponential backoff; before every try the on-chain commitment is read again, and a proof is
-// never sent against a commitment that changed meanwhile (the registry would also refuse it:
-// InputCommitmentMismatch). A revert other than that is not retried: it is reported by name.
-import type { Address, Hash, Hex } from "viem";
-import type { Prover } from "../prover/prover.js";
+// Proof submission in rounds. For each wallet, find the chains whose registry holds a commitment
+// the private store can open and that has no valid attestation yet; fill rounds of the round
+// circuit's size with those wallets (ascending by address, as the registry requires), prove each
+// round once with the long-lived prover, and submit it on every chain that holds one of its
+// commitments. A lone wallet goes through the single-wallet circuit instead (mode "auto").
+//
+// A transient failure (RPC down, timeout, nonce race) is retried with exponential backoff. A round
+// never reverts for one wallet: the registry skips a slot whose commitment changed since proving
+// (SlotSkipped) and attests the rest. The single-wallet path re-reads the commitment before every
+// try and never sends a proof against a commitment that changed (the registry would refuse it). A
+// revert is reported by its error name, not retried.
+import { decodeEventLog, zeroAddress, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
+import type { ProverPool } from "../prover/prover.js";
 import type { ProofResult } from "../prover/proof.js";
 import { formatDuration } from "../toolchain/progress.js";
 import { attestationRegistryAbi } from "./abi.generated.js";
@@ -13,10 +18,16 @@ import type { AttestChain } from "./attestor.js";
 import { revertName, shortError } from "./errors.js";
 import { findRecord, latestRecord, type StoreRecord } from "./store.js";
 
+/** Which circuit proves: rounds (a lone wallet through the single-wallet circuit), always rounds, or one proof per wallet. */
+export const ROUND_MODES = ["auto", "round", "single"] as const;
+export type RoundMode = (typeof ROUND_MODES)[number];
+
 export interface SubmitOptions {
   readonly storeDir: string;
   /** The registered model the proofs are for (its parameter commitment). */
   readonly modelId: Hex;
+  /** Default "auto". */
+  readonly mode?: RoundMode;
   /** Tries per chain after the first (default 4). */
   readonly retries?: number;
   /** First backoff in ms, doubled per retry (default 500). */
@@ -24,15 +35,21 @@ export interface SubmitOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Why the registry skipped a wallet's slot (IAttestationRegistry.SkipReason, in order). */
+const SKIP_REASONS = ["no commitment", "commitment changed since proving", "commitment older than the model's lifetime"] as const;
+
 export type ChainOutcome =
-  | { chainId: number; status: "attested"; tier: number; tx: Hash; gasUsed: bigint; tries: number }
+  | { chainId: number; status: "attested"; tier: number; neverLiquidated: boolean | undefined; tx: Hash; roundId: bigint; gasUsed: bigint; walletsInTx: number; tries: number }
   | { chainId: number; status: "current"; tier: number }
-  | { chainId: number; status: "no-commitment" | "unknown-commitment" | "commitment-changed" | "failed"; reason: string };
+  | { chainId: number; status: "no-commitment" | "unknown-commitment" | "commitment-changed" | "skipped" | "failed"; reason: string };
 
 export interface WalletSubmission {
   readonly wallet: Address;
   /** The proven tier, if a proof was made or an attestation was already current. */
   readonly tier: number | undefined;
+  readonly neverLiquidated: boolean | undefined;
+  /** The circuit that proved it, and the proof's time shared by the round's wallets. */
+  readonly circuit: "single" | "round" | undefined;
   readonly proveMs: number | undefined;
   readonly chains: readonly ChainOutcome[];
 }
@@ -44,24 +61,57 @@ async function onChainCommitment(c: AttestChain, wallet: Address): Promise<bigin
   return value;
 }
 
-/** True when the chain already holds a live attestation for this commitment and model. */
-async function isCurrent(c: AttestChain, wallet: Address, commitment: bigint, modelId: Hex): Promise<number | undefined> {
+/** The wallet's tier when the chain already holds a valid attestation of its current commitment under this model. */
+async function currentTier(c: AttestChain, wallet: Address, modelId: Hex): Promise<number | undefined> {
+  const [tier, , verified] = await c.publicClient.readContract({ address: c.registry, abi: attestationRegistryAbi, functionName: "tierOf", args: [wallet] });
+  if (!verified) return undefined;
   const a = await c.publicClient.readContract({ address: c.registry, abi: attestationRegistryAbi, functionName: "attestationOf", args: [wallet] });
-  const block = await c.publicClient.getBlock();
-  const live = a.inputCommitment === commitment && a.modelId.toLowerCase() === modelId.toLowerCase() && a.expiresAt > block.timestamp;
-  return live ? a.tier : undefined;
+  return a.modelId.toLowerCase() === modelId.toLowerCase() ? tier : undefined;
 }
 
-/** Submit one proof on one chain, retrying transient failures; never against a changed commitment. */
-export async function submitAttestation(
+/** One wallet's commitment to prove, and the chains that hold it without a valid attestation. */
+interface Job {
+  readonly wallet: Address;
+  readonly record: StoreRecord;
+  readonly chains: AttestChain[];
+}
+
+/** What one proof's transaction did for each wallet, read from the registry's events. */
+function walletResults(receipt: TransactionReceipt, registry: Address): { roundId: bigint; attested: Map<string, { tier: number; neverLiquidated: boolean }>; skipped: Map<string, string> } {
+  const attested = new Map<string, { tier: number; neverLiquidated: boolean }>();
+  const skipped = new Map<string, string>();
+  let roundId = 0n;
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== registry.toLowerCase()) continue;
+    try {
+      const ev = decodeEventLog({ abi: attestationRegistryAbi, data: log.data, topics: log.topics });
+      if (ev.eventName === "Attested") attested.set(ev.args.wallet.toLowerCase(), { tier: ev.args.tier, neverLiquidated: ev.args.neverLiquidated });
+      if (ev.eventName === "SlotSkipped") skipped.set(ev.args.wallet.toLowerCase(), SKIP_REASONS[ev.args.reason] ?? `reason ${ev.args.reason}`);
+      if (ev.eventName === "RoundAttested") roundId = ev.args.roundId;
+    } catch {
+      // another contract's event at the same address cannot happen; ignore what does not decode
+    }
+  }
+  return { roundId, attested, skipped };
+}
+
+/**
+ * Submit one proof on one chain, retrying transient failures. `wallets` are the proof's slots in
+ * order (padding is address(0)); a single-wallet proof goes to `attest`, a round to `attestRound`.
+ * Returns the outcome for every real wallet of the proof.
+ */
+export async function submitProof(
   c: AttestChain,
-  wallet: Address,
-  commitment: bigint,
+  wallets: readonly Address[],
+  commitments: ReadonlyMap<string, bigint>,
   proof: ProofResult,
+  round: boolean,
   opts: Pick<SubmitOptions, "modelId" | "retries" | "backoffMs" | "log">,
-): Promise<ChainOutcome> {
+): Promise<Map<string, ChainOutcome>> {
   const retries = opts.retries ?? 4;
   const backoff = opts.backoffMs ?? 500;
+  const real = wallets.filter((w) => w !== zeroAddress);
+  const all = (o: ChainOutcome) => new Map(real.map((w) => [w.toLowerCase(), o]));
   let last = "";
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
@@ -70,91 +120,156 @@ export async function submitAttestation(
       await sleep(wait);
     }
     try {
-      const now = await onChainCommitment(c, wallet);
-      if (now !== commitment) {
-        return { chainId: c.chainId, status: "commitment-changed", reason: `the registry now holds commitment ${now}, not the proven ${commitment}: re-run \`zkrisk attest\` to prove the new one` };
+      const args = proof.instances.map((x) => BigInt(x));
+      let tx: Hash;
+      if (round) {
+        const { request } = await c.publicClient.simulateContract({
+          account: c.walletClient.account,
+          address: c.registry,
+          abi: attestationRegistryAbi,
+          functionName: "attestRound",
+          args: [opts.modelId, [...wallets], proof.proof as Hex, args],
+        });
+        tx = await c.walletClient.writeContract(request);
+      } else {
+        const wallet = real[0]!;
+        const now = await onChainCommitment(c, wallet);
+        const proven = commitments.get(wallet.toLowerCase())!;
+        if (now !== proven) {
+          return all({ chainId: c.chainId, status: "commitment-changed", reason: `the registry now holds commitment ${now}, not the proven ${proven}: re-run \`zkrisk attest\` to prove the new one` });
+        }
+        const { request } = await c.publicClient.simulateContract({
+          account: c.walletClient.account,
+          address: c.registry,
+          abi: attestationRegistryAbi,
+          functionName: "attest",
+          args: [wallet, opts.modelId, proof.proof as Hex, args],
+        });
+        tx = await c.walletClient.writeContract(request);
       }
-      const { request } = await c.publicClient.simulateContract({
-        account: c.walletClient.account,
-        address: c.registry,
-        abi: attestationRegistryAbi,
-        functionName: "attest",
-        args: [wallet, opts.modelId, proof.proof as Hex, proof.instances.map((x) => BigInt(x))],
-      });
-      const tx = await c.walletClient.writeContract(request);
       const receipt = await c.publicClient.waitForTransactionReceipt({ hash: tx });
       if (receipt.status !== "success") {
         last = `tx ${tx} reverted`;
         continue; // the state moved between simulation and inclusion: read it again
       }
-      return { chainId: c.chainId, status: "attested", tier: proof.tier, tx, gasUsed: receipt.gasUsed, tries: attempt + 1 };
+      const { roundId, attested, skipped } = walletResults(receipt, c.registry);
+      const out = new Map<string, ChainOutcome>();
+      for (const w of real) {
+        const key = w.toLowerCase();
+        const a = attested.get(key);
+        if (a) {
+          out.set(key, { chainId: c.chainId, status: "attested", tier: a.tier, neverLiquidated: a.neverLiquidated, tx, roundId, gasUsed: receipt.gasUsed, walletsInTx: attested.size, tries: attempt + 1 });
+        } else {
+          out.set(key, { chainId: c.chainId, status: "skipped", reason: `the registry skipped the slot: ${skipped.get(key) ?? "no event"}` });
+        }
+      }
+      return out;
     } catch (e) {
       const revert = revertName(e);
-      if (revert) return { chainId: c.chainId, status: "failed", reason: `attest reverted with ${revert}` };
+      if (revert) return all({ chainId: c.chainId, status: "failed", reason: `${round ? "attestRound" : "attest"} reverted with ${revert}` });
       last = shortError(e);
     }
   }
-  return { chainId: c.chainId, status: "failed", reason: `gave up after ${retries + 1} tries: ${last}` };
+  return all({ chainId: c.chainId, status: "failed", reason: `gave up after ${retries + 1} tries: ${last}` });
+}
+
+/** Split jobs into proofs: rounds of at most `slots` distinct wallets, ascending by address. */
+export function planRounds<T extends { wallet: Address }>(jobs: readonly T[], slots: number): T[][] {
+  const sorted = [...jobs].sort((a, b) => (BigInt(a.wallet) < BigInt(b.wallet) ? -1 : BigInt(a.wallet) > BigInt(b.wallet) ? 1 : 0));
+  const rounds: T[][] = [];
+  for (const job of sorted) {
+    const open = rounds.find((r) => r.length < slots && !r.some((j) => j.wallet.toLowerCase() === job.wallet.toLowerCase()));
+    if (open) open.push(job);
+    else rounds.push([job]);
+  }
+  // a wallet with two commitments lands in a later round; keep every round ascending
+  for (const r of rounds) r.sort((a, b) => (BigInt(a.wallet) < BigInt(b.wallet) ? -1 : 1));
+  return rounds;
 }
 
 /**
  * Prove and attest each wallet on every chain where its on-chain commitment is one the store
- * can open. One proof per commitment, however many chains hold it.
+ * can open and is not yet attested. One proof per round of wallets, however many chains hold them.
  */
 export async function proveAndAttest(
-  prover: Prover,
+  provers: ProverPool,
   wallets: readonly Address[],
   chains: readonly AttestChain[],
   opts: SubmitOptions,
 ): Promise<WalletSubmission[]> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const out: WalletSubmission[] = [];
-  for (const [i, wallet] of wallets.entries()) {
-    const prefix = `[${i + 1}/${wallets.length}] ${wallet}`;
+  const mode = opts.mode ?? "auto";
+  const outcomes = new Map<string, ChainOutcome[]>(wallets.map((w) => [w.toLowerCase(), []]));
+  const tiers = new Map<string, { tier: number; neverLiquidated?: boolean | undefined; circuit?: "single" | "round"; proveMs?: number }>();
+  const jobs: Job[] = [];
+  for (const wallet of wallets) {
     if (!latestRecord(opts.storeDir, wallet)) {
       throw new Error(`${wallet} has no features in the store ${opts.storeDir}: run \`zkrisk index\` first`);
     }
-    const outcomes: ChainOutcome[] = [];
-    const todo = new Map<string, { record: StoreRecord; chains: AttestChain[] }>();
-    let tier: number | undefined;
+    const mine = new Map<string, Job>();
     for (const c of chains) {
+      const push = (o: ChainOutcome) => outcomes.get(wallet.toLowerCase())!.push(o);
       const commitment = await onChainCommitment(c, wallet);
       if (commitment === 0n) {
-        outcomes.push({ chainId: c.chainId, status: "no-commitment", reason: "no commitment posted on this chain: run `zkrisk index`" });
+        push({ chainId: c.chainId, status: "no-commitment", reason: "no commitment posted on this chain: run `zkrisk index`" });
         continue;
       }
       const record = findRecord(opts.storeDir, wallet, commitment);
       if (!record) {
-        outcomes.push({ chainId: c.chainId, status: "unknown-commitment", reason: `commitment ${commitment} is not in the store (posted by another attestor?)` });
+        push({ chainId: c.chainId, status: "unknown-commitment", reason: `commitment ${commitment} is not in the store (posted by another attestor?)` });
         continue;
       }
-      const current = await isCurrent(c, wallet, commitment, opts.modelId);
+      const current = await currentTier(c, wallet, opts.modelId);
       if (current !== undefined) {
-        outcomes.push({ chainId: c.chainId, status: "current", tier: current });
-        tier = current;
+        push({ chainId: c.chainId, status: "current", tier: current });
+        tiers.set(wallet.toLowerCase(), { tier: current });
         continue;
       }
-      const entry = todo.get(record.commitment) ?? { record, chains: [] };
-      entry.chains.push(c);
-      todo.set(record.commitment, entry);
+      const job = mine.get(record.commitment) ?? { wallet, record, chains: [] };
+      job.chains.push(c);
+      mine.set(record.commitment, job);
     }
-    let proveMs: number | undefined;
-    for (const { record, chains: targets } of todo.values()) {
-      log(`${prefix}: proving (chains ${targets.map((c) => c.chainId).join(", ")})`);
-      const started = performance.now();
-      const proof = await prover.prove(record.features, record.salt);
-      proveMs = performance.now() - started;
-      tier = proof.tier;
-      log(`${prefix}: tier ${proof.tier}, proved in ${formatDuration(proveMs)}; submitting`);
-      for (const c of targets) {
-        const o = await submitAttestation(c, wallet, BigInt(record.commitment), proof, { ...opts, log });
-        outcomes.push(o);
-        log(`${prefix}: chain ${c.chainId} ${o.status}${"reason" in o ? `: ${o.reason}` : ""}`);
-      }
-    }
-    if (todo.size === 0) log(`${prefix}: nothing to prove (${outcomes.map((o) => `${o.chainId} ${o.status}`).join(", ")})`);
-    outcomes.sort((a, b) => chains.findIndex((c) => c.chainId === a.chainId) - chains.findIndex((c) => c.chainId === b.chainId));
-    out.push({ wallet, tier, proveMs, chains: outcomes });
+    jobs.push(...mine.values());
   }
-  return out;
+
+  const roundSlots = mode === "single" ? 1 : (await provers.slots("round"));
+  const rounds = planRounds(jobs, roundSlots);
+  for (const [k, members] of rounds.entries()) {
+    const circuit = mode === "single" || (mode === "auto" && members.length === 1) ? "single" : "round";
+    const prover = await provers.get(circuit);
+    const slots = prover.circuit.slots;
+    const targets = chains.filter((c) => members.some((j) => j.chains.includes(c)));
+    const head = `[proof ${k + 1}/${rounds.length}] ${members.length} wallet(s) in the ${circuit} circuit (${slots} slot${slots > 1 ? "s" : ""})`;
+    log(`${head}: proving (chains ${targets.map((c) => c.chainId).join(", ")})`);
+    const started = performance.now();
+    const proof = await prover.proveRound(members.map((j) => ({ features: j.record.features, salt: j.record.salt })));
+    const proveMs = performance.now() - started;
+    members.forEach((j, i) => {
+      const s = proof.slots[i]!;
+      tiers.set(j.wallet.toLowerCase(), { tier: s.tier, neverLiquidated: s.neverLiquidated, circuit, proveMs: proveMs / members.length });
+    });
+    log(`${head}: proved in ${formatDuration(proveMs)} (${formatDuration(proveMs / members.length)} per wallet); submitting`);
+    const slotWallets = [...members.map((j) => j.wallet), ...Array.from({ length: slots - members.length }, () => zeroAddress)];
+    const commitments = new Map(members.map((j) => [j.wallet.toLowerCase(), BigInt(j.record.commitment)]));
+    for (const c of targets) {
+      const results = await submitProof(c, slotWallets, commitments, proof, circuit === "round", { ...opts, log });
+      const counts = new Map<string, number>();
+      for (const j of members) {
+        if (!j.chains.includes(c)) continue; // already current or not held there: its outcome is recorded above
+        const o = results.get(j.wallet.toLowerCase())!;
+        outcomes.get(j.wallet.toLowerCase())!.push(o);
+        counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+        if ("reason" in o) log(`      ${j.wallet} on chain ${c.chainId}: ${o.status}: ${o.reason}`);
+      }
+      const tx = [...results.values()].find((o) => o.status === "attested");
+      log(`${head}: chain ${c.chainId} ${[...counts].map(([s, n]) => `${n} ${s}`).join(", ")}${tx && tx.status === "attested" ? ` (tx ${tx.tx}, ${tx.gasUsed} gas)` : ""}`);
+    }
+  }
+  if (jobs.length === 0) log("nothing to prove: every wallet's commitment is attested or cannot be opened");
+  return wallets.map((wallet) => {
+    const list = outcomes.get(wallet.toLowerCase())!;
+    list.sort((a, b) => chains.findIndex((c) => c.chainId === a.chainId) - chains.findIndex((c) => c.chainId === b.chainId));
+    const t = tiers.get(wallet.toLowerCase());
+    return { wallet, tier: t?.tier, neverLiquidated: t?.neverLiquidated, circuit: t?.circuit, proveMs: t?.proveMs, chains: list };
+  });
 }

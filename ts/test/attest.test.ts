@@ -1,17 +1,19 @@
 // Proof submission on three real anvil chains (1, 137, 42161) with the real deploy script,
-// indexer, native prover and CreditVerifier: one proof per wallet is attested on every chain
-// that holds its commitment, the wallet then borrows at its tier's terms beyond the unverified
-// cap, a proof is never sent against a commitment that changed meanwhile, and an unreachable
-// chain is retried and then reported, not fatal.
+// indexer, native prover and the generated verifiers: three wallets are proven in ONE round proof
+// (the round circuit, unused slots padded) attested on every chain that holds their commitments;
+// a wallet then borrows at its tier's terms beyond the unverified cap; a slot whose commitment
+// changed after proving is skipped while the rest of the round lands; a lone wallet goes through
+// the single-wallet circuit, which never sends a proof against a changed commitment; and an
+// unreachable chain is retried and then reported, not fatal.
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { zeroAddress, type Address } from "viem";
 import { Market } from "../demo/market.js";
 import { getModel } from "../pipeline/models.js";
-import { openProver, type Prover } from "../prover/prover.js";
-import type { ProofResult } from "../prover/proof.js";
+import { openProverPool, type ProverPool } from "../prover/prover.js";
 import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
 import { demoAccount } from "../runtime/accounts.js";
 import type { AttestChain } from "../runtime/attestor.js";
@@ -20,22 +22,28 @@ import { connectChains, signer, type ConnectedChain } from "../runtime/connect.j
 import { deployAll } from "../runtime/deploy.js";
 import { runIndex } from "../runtime/index-run.js";
 import { findRecord } from "../runtime/store.js";
-import { proveAndAttest, submitAttestation, type WalletSubmission } from "../runtime/submit.js";
+import { planRounds, proveAndAttest, submitProof, type WalletSubmission } from "../runtime/submit.js";
 
 const quiet = () => undefined;
 const UNVERIFIED = 3;
+const silent = { step: <T>(_n: string, run: () => Promise<T>) => run(), skip: quiet };
 
-describe("prove once, attest on three chains, borrow at the tier's terms", { timeout: 600_000 }, () => {
+describe("prove wallets in one round, attest on three chains, borrow at the tier's terms", { timeout: 900_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "zkrisk-attest-"));
   const storeDir = join(dir, "store");
   const deploymentsDir = join(dir, "deployments");
-  const wallet = demoAccount(0);
+  const wallets = [demoAccount(0), demoAccount(3), demoAccount(4)];
+  const lone = demoAccount(5);
   let anvils: Anvil[] = [];
   let chains: ConnectedChain[] = [];
   let markets: Market[] = [];
   let targets: AttestChain[] = [];
-  let prover: Prover;
-  let result: WalletSubmission;
+  let provers: ProverPool;
+  let results: WalletSubmission[];
+  let modelId: `0x${string}`;
+
+  const commitmentOn = async (c: AttestChain, wallet: Address) =>
+    (await c.publicClient.readContract({ address: c.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet] })).value;
 
   before(async () => {
     anvils = await startLocalChains(CHAINS);
@@ -45,44 +53,65 @@ describe("prove once, attest on three chains, borrow at the tier's terms", { tim
     markets = chains.map((c) => new Market(c, signer(c, "deployer")));
     for (const m of markets) {
       await m.supplyLiquidity(1_000_000);
-      await m.deposit(wallet, 5);
+      for (const [i, w] of [...wallets, lone].entries()) await m.deposit(w, 2 + i);
       await m.advance(30 * 86_400);
       await m.setPrice(2_000);
     }
-    await runIndex({ deploymentsDir, rpcUrls, storeDir, stateDir: join(dir, "index"), confirmations: 0, wallets: [wallet.address] });
+    await runIndex({ deploymentsDir, rpcUrls, storeDir, stateDir: join(dir, "index"), confirmations: 0, wallets: [...wallets, lone].map((w) => w.address) });
     targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
-    prover = await openProver(getModel("credit"), { onProgress: quiet, reporter: { step: (_n, run) => run(), skip: quiet } });
-    [result] = (await proveAndAttest(prover, [wallet.address], targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: quiet })) as [WalletSubmission];
+    modelId = chains[0]!.deployment.modelId;
+    provers = openProverPool(getModel("credit"), { onProgress: quiet, reporter: silent });
+    results = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { storeDir, modelId, log: quiet });
   });
 
   after(async () => {
-    await prover?.close();
+    await provers?.close();
     await stopAll(anvils);
   });
 
-  test("one proof, attested on 1, 137 and 42161; the registries report the proven tier", async () => {
-    assert.deepEqual(result.chains.map((c) => [c.chainId, c.status]), [[1, "attested"], [137, "attested"], [42161, "attested"]]);
-    for (const c of chains) {
-      const [tier, validUntil, verified] = await c.client.readContract({ address: c.deployment.contracts.registry.address, abi: attestationRegistryAbi, functionName: "tierOf", args: [wallet.address] });
-      assert.equal(verified, true);
-      assert.equal(tier, result.tier);
-      assert.ok(validUntil > 0n);
+  test("three wallets, one round proof, attested on 1, 137 and 42161 in one transaction per chain", async () => {
+    for (const r of results) {
+      assert.equal(r.circuit, "round");
+      assert.deepEqual(r.chains.map((c) => [c.chainId, c.status]), [[1, "attested"], [137, "attested"], [42161, "attested"]], r.wallet);
+      for (const c of r.chains) if (c.status === "attested") assert.equal(c.walletsInTx, wallets.length);
     }
-    const again = await proveAndAttest(prover, [wallet.address], targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: quiet });
-    assert.deepEqual(again[0]!.chains.map((c) => c.status), ["current", "current", "current"], "nothing is proven or sent twice");
-    assert.equal(again[0]!.proveMs, undefined);
+    for (const c of chains) {
+      const txs = new Set(results.map((r) => r.chains.find((o) => o.chainId === c.chain.chainId)).map((o) => (o?.status === "attested" ? o.tx : undefined)));
+      assert.equal(txs.size, 1, `one transaction on chain ${c.chain.chainId}`);
+      for (const r of results) {
+        const registry = c.deployment.contracts.registry.address;
+        const [tier, validUntil, verified] = await c.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "tierOf", args: [r.wallet] });
+        assert.equal(verified, true);
+        assert.equal(tier, r.tier);
+        const [never, , ok] = await c.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "neverLiquidatedOf", args: [r.wallet] });
+        assert.equal(ok, true);
+        assert.equal(never, r.neverLiquidated, "the proven claim: these wallets were never liquidated");
+        assert.equal(never, true);
+        const commitment = await c.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [r.wallet] });
+        const a = await c.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "attestationOf", args: [r.wallet] });
+        assert.equal(a.expiresAt, validUntil);
+        assert.equal(a.commitmentNonce, commitment.nonce);
+        assert.ok(validUntil > commitment.postedAt, "valid until the data's postedAt + the model's lifetime");
+      }
+    }
+    const again = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { storeDir, modelId, log: quiet });
+    for (const r of again) {
+      assert.deepEqual(r.chains.map((c) => c.status), ["current", "current", "current"], "nothing is proven or sent twice");
+      assert.equal(r.proveMs, undefined);
+    }
   });
 
-  test("the attested wallet borrows beyond the unverified cap, at its tier's rate", async () => {
+  test("an attested wallet borrows beyond the unverified cap, at its tier's rate", async () => {
     const m = markets[0]!;
+    const wallet = wallets[0]!;
+    const proven = results.find((r) => r.wallet === wallet.address)!;
     const bucket = await m.client.readContract({ address: m.lending, abi: zkRiskLendingAbi, functionName: "bucketFor", args: [wallet.address] });
-    assert.equal(bucket, result.tier, "the market puts the wallet in its proven tier's bucket");
+    assert.equal(bucket, proven.tier, "the market puts the wallet in its proven tier's bucket");
     const [tierParams, unverified] = await Promise.all(
       [bucket, UNVERIFIED].map((b) => m.client.readContract({ address: m.lending, abi: zkRiskLendingAbi, functionName: "tierParams", args: [b] })),
     );
     assert.ok(tierParams!.maxLtv > unverified!.maxLtv, "a proven tier lends more than the unverified cap");
     const ltv = Number(tierParams!.maxLtv) / 1e18 - 0.01;
-    assert.ok(ltv > Number(unverified!.maxLtv) / 1e18);
     await m.borrowTo(wallet, ltv);
     const p = await m.client.readContract({ address: m.lending, abi: zkRiskLendingAbi, functionName: "position", args: [wallet.address] });
     assert.equal(p.bucket, bucket);
@@ -90,26 +119,58 @@ describe("prove once, attest on three chains, borrow at the tier's terms", { tim
     assert.ok(rate! <= unverifiedRate!, "the proven tier pays no more than an unverified wallet");
   });
 
-  test("a proof is not sent against a commitment that changed meanwhile", async () => {
+  test("a round lands for everyone even when one slot's commitment changed after proving", async () => {
     const polygon = targets.find((t) => t.chainId === 137)!;
-    const { commitment } = await polygon.publicClient.readContract({ address: polygon.registry, abi: attestationRegistryAbi, functionName: "attestationOf", args: [wallet.address] }).then((a) => ({ commitment: a.inputCommitment }));
-    const record = findRecord(storeDir, wallet.address, commitment)!;
-    const proof: ProofResult = await prover.prove(record.features, record.salt);
-    const hash = await polygon.walletClient.writeContract({ address: polygon.registry, abi: attestationRegistryAbi, functionName: "postCommitment", args: [wallet.address, commitment + 1n], chain: null });
+    const members = wallets.map((w) => w.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const records = await Promise.all(members.map(async (w) => findRecord(storeDir, w, await commitmentOn(polygon, w))!));
+    const round = await provers.get("round");
+    const proof = await round.proveRound(records.map((r) => ({ features: r.features, salt: r.salt })));
+    const stale = members[1]!;
+    const hash = await polygon.walletClient.writeContract({ address: polygon.registry, abi: attestationRegistryAbi, functionName: "postCommitment", args: [stale, 12345n], chain: null });
+    await polygon.publicClient.waitForTransactionReceipt({ hash });
+    const slots = [...members, ...Array.from({ length: round.circuit.slots - members.length }, () => zeroAddress)];
+    const commitments = new Map(records.map((r, i) => [members[i]!.toLowerCase(), BigInt(r.commitment)]));
+    const out = await submitProof(polygon, slots, commitments, proof, true, { modelId, retries: 0 });
+    assert.equal(out.get(stale.toLowerCase())?.status, "skipped");
+    assert.match((out.get(stale.toLowerCase()) as { reason: string }).reason, /commitment changed since proving/);
+    for (const w of [members[0]!, members[2]!]) assert.equal(out.get(w.toLowerCase())?.status, "attested", w);
+    const [, , verified] = await polygon.publicClient.readContract({ address: polygon.registry, abi: attestationRegistryAbi, functionName: "tierOf", args: [stale] });
+    assert.equal(verified, false, "the replaced commitment is not attested");
+  });
+
+  test("a lone wallet is proven with the single-wallet circuit; that path never sends a proof against a changed commitment", async () => {
+    const [r] = await proveAndAttest(provers, [lone.address], targets, { storeDir, modelId, log: quiet });
+    assert.equal(r!.circuit, "single");
+    assert.deepEqual(r!.chains.map((c) => c.status), ["attested", "attested", "attested"]);
+
+    const polygon = targets.find((t) => t.chainId === 137)!;
+    const commitment = await commitmentOn(polygon, lone.address);
+    const record = findRecord(storeDir, lone.address, commitment)!;
+    const proof = await (await provers.get("single")).prove(record.features, record.salt);
+    const hash = await polygon.walletClient.writeContract({ address: polygon.registry, abi: attestationRegistryAbi, functionName: "postCommitment", args: [lone.address, commitment + 1n], chain: null });
     await polygon.publicClient.waitForTransactionReceipt({ hash });
     const before = await polygon.publicClient.getTransactionCount({ address: polygon.walletClient.account.address });
-    const o = await submitAttestation(polygon, wallet.address, commitment, proof, { modelId: chains[0]!.deployment.modelId, retries: 0 });
-    assert.equal(o.status, "commitment-changed");
+    const o = await submitProof(polygon, [lone.address], new Map([[lone.address.toLowerCase(), commitment]]), proof, false, { modelId, retries: 0 });
+    assert.equal(o.get(lone.address.toLowerCase())?.status, "commitment-changed");
     assert.equal(await polygon.publicClient.getTransactionCount({ address: polygon.walletClient.account.address }), before, "no transaction sent");
+  });
+
+  test("rounds are planned ascending by address with each wallet at most once per round", () => {
+    const w = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as Address;
+    const jobs = [w(9), w(3), w(7), w(3), w(1)].map((wallet, i) => ({ wallet, i }));
+    const rounds = planRounds(jobs, 3);
+    assert.deepEqual(rounds.map((r) => r.map((j) => j.wallet)), [[w(1), w(3), w(7)], [w(3), w(9)]]);
   });
 
   test("an unreachable chain is retried with backoff, then reported", async () => {
     const eth = targets.find((t) => t.chainId === 1)!;
-    const record = findRecord(storeDir, wallet.address, (await eth.publicClient.readContract({ address: eth.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet.address] })).value)!;
-    const proof = await prover.prove(record.features, record.salt);
+    const commitment = await commitmentOn(eth, lone.address);
+    const record = findRecord(storeDir, lone.address, commitment)!;
+    const proof = await (await provers.get("single")).prove(record.features, record.salt);
     await anvils[0]!.stop();
     const lines: string[] = [];
-    const o = await submitAttestation(eth, wallet.address, BigInt(record.commitment), proof, { modelId: chains[0]!.deployment.modelId, retries: 2, backoffMs: 50, log: (l) => lines.push(l) });
+    const out = await submitProof(eth, [lone.address], new Map([[lone.address.toLowerCase(), commitment]]), proof, false, { modelId, retries: 2, backoffMs: 50, log: (l) => lines.push(l) });
+    const o = out.get(lone.address.toLowerCase())!;
     assert.equal(o.status, "failed");
     assert.match("reason" in o ? o.reason : "", /gave up after 3 tries/);
     assert.equal(lines.length, 2, "two retries logged");

@@ -86,7 +86,11 @@ describe("three-chain deployment on local anvils", () => {
       const client = publicClient(getChain(d.chainId), anvilOf(d.chainId).rpcUrl);
       const registry = { address: d.contracts.registry.address, abi: attestationRegistryAbi } as const;
       const model = await client.readContract({ ...registry, functionName: "model", args: [manifest.modelId] });
-      assert.ok(isAddressEqual(model.verifier, d.contracts.creditVerifier.address));
+      const single = await client.readContract({ ...registry, functionName: "verifierOf", args: [manifest.modelId, 1] });
+      const round = await client.readContract({ ...registry, functionName: "verifierOf", args: [manifest.modelId, 96] });
+      assert.ok(isAddressEqual(single, d.contracts.creditVerifier.address), "the single-wallet circuit's verifier");
+      assert.ok(isAddressEqual(round, d.contracts.creditRoundVerifier.address), "the 96-slot round circuit's verifier");
+      assert.equal(await client.readContract({ ...registry, functionName: "currentModel" }), manifest.modelId, "the registered model is the current one");
       assert.equal(model.tierCount, manifest.tierCount);
       assert.equal(model.outputScale, manifest.outputScale);
       assert.equal(model.registered, true);

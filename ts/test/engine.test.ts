@@ -1,18 +1,21 @@
-// The smoke model's real proofs, checked in process by @ezkljs/engine (EZKL 21.0.0 in WASM).
+// Real proofs (the smoke model's, the credit model's single and round circuits), checked in process
+// by @ezkljs/engine (EZKL 21.0.0 in WASM).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { modelPaths, MODELS } from "../pipeline/models.js";
+import { circuitPaths, modelPaths, MODELS } from "../pipeline/models.js";
 import { inputCommitment, loadVerifierArtifacts, verifyProof, type VerifierArtifacts } from "../prover/engine.js";
+import { readSaltSpec, saltedInput } from "../pipeline/salt.js";
 import { leHexToBigInt } from "../prover/proof.js";
 import { ROOT } from "../toolchain/paths.js";
 
 const paths = modelPaths(MODELS.smoke!);
+const circuit = circuitPaths(MODELS.smoke!, MODELS.smoke!.circuits[0]);
 const manifest = JSON.parse(readFileSync(paths.fixtureManifest, "utf8")) as {
   fixtures: string[];
   inputScale: number;
-  srs: { path: string };
+  circuits: { srs: { path: string } }[];
 };
 const load = (file: string) => JSON.parse(readFileSync(join(paths.fixtures, file), "utf8"));
 const names = manifest.fixtures.map((f) => f.replace(/\.json$/, ""));
@@ -20,7 +23,7 @@ const names = manifest.fixtures.map((f) => f.replace(/\.json$/, ""));
 describe("smoke proofs in @ezkljs/engine", () => {
   let artifacts: VerifierArtifacts;
   before(() => {
-    artifacts = loadVerifierArtifacts({ vk: paths.vk, settings: paths.settings, srs: join(ROOT, manifest.srs.path) });
+    artifacts = loadVerifierArtifacts({ vk: circuit.vk, settings: circuit.settings, srs: join(ROOT, manifest.circuits[0]!.srs.path) });
   });
 
   test("every fixture proof verifies", () => {
@@ -61,5 +64,56 @@ describe("smoke proofs in @ezkljs/engine", () => {
     const salt = [...f.salt];
     salt[0] = (salt[0]! + 1) % 65536;
     assert.notEqual(inputCommitment([...f.features, ...salt], manifest.inputScale), BigInt(f.inputCommitment));
+  });
+});
+
+describe("credit proofs (single and round circuits) in @ezkljs/engine", () => {
+  const credit = MODELS.credit!;
+  const cpaths = modelPaths(credit);
+  const cmanifest = JSON.parse(readFileSync(cpaths.fixtureManifest, "utf8")) as {
+    fixtures: string[];
+    roundFixtures: string[];
+    inputScale: number;
+    circuits: { name: string; slots: number; instances: number; srs: { path: string } }[];
+  };
+  const cload = (file: string) => JSON.parse(readFileSync(join(cpaths.fixtures, file), "utf8"));
+  const salt = readSaltSpec(cpaths.description);
+  const artifactsOf = (name: string) => {
+    const c = credit.circuits.find((x) => x.name === name)!;
+    const cp = circuitPaths(credit, c);
+    return loadVerifierArtifacts({ vk: cp.vk, settings: cp.settings, srs: join(ROOT, cmanifest.circuits.find((x) => x.name === name)!.srs.path) });
+  };
+
+  test("the round fixtures verify under the round circuit's key, not the single circuit's", () => {
+    const round = artifactsOf("round");
+    const single = artifactsOf("single");
+    for (const f of cmanifest.roundFixtures) {
+      const proof = cload(f.replace(/\.json$/, ".proof.json"));
+      assert.equal(verifyProof(proof, round), true, f);
+      assert.equal(verifyProof(proof, single), false, `${f} under the single-wallet key`);
+    }
+  });
+
+  test("a slot's commitment is the wallet's own: the same value in any round or in the single circuit", () => {
+    const roundFixture = cload("round-full.json") as { slots: { inputCommitment: string }[]; wallets: { name: string; padding: boolean; features: number[]; salt: number[]; inputCommitment: string }[] };
+    assert.equal(roundFixture.wallets.length, cmanifest.circuits.find((c) => c.name === "round")!.slots);
+    for (const [i, w] of roundFixture.wallets.entries()) {
+      const expected = inputCommitment(saltedInput(w.features, w.salt, salt), cmanifest.inputScale);
+      assert.equal(BigInt(w.inputCommitment), expected, `slot ${i} (${w.name})`);
+      assert.equal(roundFixture.slots[i]!.inputCommitment, w.inputCommitment);
+    }
+    for (const name of cmanifest.fixtures) {
+      const f = cload(name) as { features: number[]; salt: number[]; inputCommitment: string };
+      assert.equal(BigInt(f.inputCommitment), inputCommitment(saltedInput(f.features, f.salt, salt), cmanifest.inputScale), name);
+    }
+    // the padded round: padding slots carry the all-zero input's commitment
+    const padded = cload("round-padded.json") as { wallets: { padding: boolean; inputCommitment: string }[] };
+    const zero = inputCommitment(Array.from({ length: 24 }, () => 0), cmanifest.inputScale);
+    for (const w of padded.wallets.filter((x) => x.padding)) assert.equal(BigInt(w.inputCommitment), zero);
+  });
+
+  test("every circuit of the model carries one parameter commitment: the model id", () => {
+    const ids = new Set([...cmanifest.fixtures, ...cmanifest.roundFixtures].map((f) => (cload(f) as { paramCommitment: string }).paramCommitment));
+    assert.equal(ids.size, 1);
   });
 });

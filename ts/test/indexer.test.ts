@@ -281,7 +281,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
       const rec = latestRecord(dirs.storeDir, w.address);
       assert.ok(rec);
       assert.equal(rec.salt.length, spec.saltLength);
-      const expected = inputCommitment(saltedInput(rec.features, rec.salt), scale);
+      const expected = inputCommitment(saltedInput(rec.features, rec.salt, spec), scale);
       assert.equal(rec.commitment, expected.toString());
       assert.deepEqual(rec.features, find(run1, w.address).features);
       assert.deepEqual(rec.snapshotBlocks, { 1: String(run1.chains[0]!.snapshot.block), 137: String(run1.chains[1]!.snapshot.block) });
@@ -356,7 +356,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     assert.deepEqual(rec.features, find(after, B.address).features);
     for (const ctx of [c1, c137]) {
       const onChain = await ctx.pc.readContract({ address: ctx.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [B.address] });
-      assert.equal(onChain.value, inputCommitment(saltedInput(rec.features, rec.salt), readInputScale()));
+      assert.equal(onChain.value, inputCommitment(saltedInput(rec.features, rec.salt, spec), readInputScale()));
     }
   });
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { modelPaths, MODELS } from "../pipeline/models.js";
+import { circuitPaths, modelPaths, MODELS } from "../pipeline/models.js";
 import { inputCommitment } from "../prover/engine.js";
 import { openProver, parseBackend, type Prover } from "../prover/prover.js";
 import { ROOT } from "../toolchain/paths.js";
@@ -14,7 +14,8 @@ import { ezklStep } from "../toolchain/python.js";
 
 const smoke = MODELS.smoke!;
 const paths = modelPaths(smoke);
-const manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as { inputScale: number; paramCommitment: string; srs: { path: string } };
+const circuit = circuitPaths(smoke, smoke.circuits[0]);
+const manifest = JSON.parse(readFileSync(paths.manifest, "utf8")) as { inputScale: number; paramCommitment: string; circuits: { srs: { path: string } }[] };
 interface Fixture {
   tier: number;
   features: number[];
@@ -69,7 +70,7 @@ test("engine backend (WebAssembly, in process): its proof verifies natively", { 
     assert.equal(p.calldata.length, f.calldata.length);
     const file = join(mkdtempSync(join(tmpdir(), "zkrisk-engine-")), "proof.json");
     writeFileSync(file, JSON.stringify(p.proofJson));
-    await ezklStep("verify", { proof: file, settings: paths.settings, vk: paths.vk, srs: join(ROOT, manifest.srs.path) });
+    await ezklStep("verify", { proof: file, settings: circuit.settings, vk: circuit.vk, srs: join(ROOT, manifest.circuits[0]!.srs.path) });
   } finally {
     await prover.close();
   }

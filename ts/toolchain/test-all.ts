@@ -1,8 +1,8 @@
-// `npm test`: the forge suite and the TypeScript suite, both always run; the command fails
-// if either fails (or if either ran no test). Ends with one "tests: N passed, N failed" line.
+// `npm test`: the forge suite, the TypeScript suite and the credit model's Python suite, all
+// always run; the command fails if any fails (or if any ran no test). Ends with one "tests: N passed, N failed" line.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { foundryBinary, ROOT } from "./paths.js";
+import { foundryBinary, ROOT, venvPython } from "./paths.js";
 
 interface SuiteResult {
   readonly name: string;
@@ -45,11 +45,18 @@ const ts = await run("typescript", process.execPath, ["--import", "tsx", "--test
   last(out, /ℹ fail (\d+)/g),
 ]);
 
+const python = await run("python", venvPython(), ["-m", "unittest", "discover", "-s", "models/credit/tests", "-t", "."], (out) => {
+  const ran = last(out, /Ran (\d+) tests?/g);
+  const bad = last(out, /failures=(\d+)/g) + last(out, /errors=(\d+)/g);
+  return [ran - bad, bad];
+});
+
 let failed = false;
-for (const s of [forge, ts]) {
+for (const s of [forge, ts, python]) {
   const ok = s.code === 0 && s.passed > 0;
   if (!ok) failed = true;
   console.log(`${s.name}: ${ok ? "ok" : s.passed === 0 ? "FAILED (ran no test)" : "FAILED"} (${s.passed} passed, ${s.failed} failed, exit ${s.code})`);
 }
-console.log(`tests: ${forge.passed + ts.passed} passed, ${forge.failed + ts.failed} failed`);
+const suites = [forge, ts, python];
+console.log(`tests: ${suites.reduce((n, s) => n + s.passed, 0)} passed, ${suites.reduce((n, s) => n + s.failed, 0)} failed`);
 process.exitCode = failed ? 1 : 0;

@@ -84,7 +84,9 @@ class SpecTest(unittest.TestCase):
         v = F.input_vector(x, a[:1], self.spec)
         self.assertEqual(v.shape, (1, 24))
         self.assertEqual(v.dtype, np.float32)
-        np.testing.assert_array_equal(v[0, 20:], a[0].astype(np.float32))  # exact: < 2^24
+        # salt enters as s * 2^-12: exact in float32, and s itself at the circuits' input scale 12
+        scale = 2.0 ** self.spec["salt"]["encodingScale"]
+        np.testing.assert_array_equal(v[0, 20:] * scale, a[0].astype(np.float32))
         np.testing.assert_allclose(v[0, :20], x[0], rtol=1e-6)
         with self.assertRaises(ValueError):
             F.input_vector(x, np.array([[1, 2, 3, 2 ** 16]]), self.spec)
