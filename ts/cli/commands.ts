@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { runPipeline, type ProofFixture } from "../pipeline/circuit.js";
 import { drawSalt, readSaltSpec } from "../pipeline/salt.js";
 import { featureCount, getModel, modelPaths, MODELS } from "../pipeline/models.js";
-import { openProver, parseBackend } from "../prover/prover.js";
+import { checkFeatures, openProver, parseBackend } from "../prover/prover.js";
 import { formatDuration } from "../toolchain/progress.js";
 import { venvPython } from "../toolchain/paths.js";
 import { parseNumberList, str } from "./flags.js";
@@ -56,7 +56,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     async run(v) {
       const model = getModel(str(v.model) ?? "");
       const raw = str(v.features);
-      if (!raw) throw new Error("--features is required (see `zkrisk prove --help`)");
+      if (raw === undefined) throw new Error("--features is required (see `zkrisk prove --help`)");
+      if (raw.trim() === "") throw new Error(`--features is empty: give the wallet's ${featureCount(modelPaths(model).description)} transformed features, comma-separated`);
       const features = parseNumberList("--features", raw);
       const paths = modelPaths(model);
       const salt = readSaltSpec(paths.description);
@@ -65,6 +66,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (features.length !== expected) {
         throw new Error(`--features has ${features.length} values; model ${model.name} takes ${expected}`);
       }
+      checkFeatures(model, features, "--features: ");
       venvPython(); // fail before any progress output if the Python side is not installed
       const prover = await openProver(model, { backend });
       const s = drawSalt(salt);

@@ -32,10 +32,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     let values: Record<string, string | boolean | undefined>;
     try {
-      ({ values } = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: false }) as {
-        values: Record<string, string | boolean | undefined>;
-      });
+      const parsed = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: false, tokens: true });
+      values = parsed.values as Record<string, string | boolean | undefined>;
+      const seen = new Set<string>();
+      for (const t of (parsed.tokens ?? []) as { kind: string; name?: string }[]) {
+        if (t.kind !== "option" || !t.name) continue;
+        if (seen.has(t.name)) throw new UsageError(`--${t.name} is given twice: give each flag once (see \`zkrisk ${name} --help\`)`);
+        seen.add(t.name);
+      }
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError(`${(e as Error).message.split("\n")[0]} (see \`zkrisk ${name} --help\`)`);
     }
     await command.run(values);

@@ -17,9 +17,13 @@ export function regenerateCommand(spec: ModelSpec): string {
   return `npm run pipeline -- --model ${spec.name}`;
 }
 
-export function readSettings(paths: Pick<CircuitPaths, "settings">): { logrows: number; outputScale: number; inputScale: number } {
-  const s = readJson<{ run_args: { logrows: number }; model_output_scales: number[]; model_input_scales: number[] }>(paths.settings);
-  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0]!, inputScale: s.model_input_scales[0]! };
+export function readSettings(paths: Pick<CircuitPaths, "settings">): { logrows: number; outputScale: number; inputScale: number; inputRange: number } {
+  const s = readJson<{ run_args: { logrows: number; decomp_base: number; decomp_legs: number }; model_output_scales: number[]; model_input_scales: number[] }>(paths.settings);
+  const inputScale = s.model_input_scales[0]!;
+  // the circuit range-checks each quantized input against decomp_base^decomp_legs (signed): a
+  // larger value cannot be proven at all, so it is refused before it reaches EZKL
+  const inputRange = s.run_args.decomp_base ** s.run_args.decomp_legs / 2 / 2 ** inputScale;
+  return { logrows: s.run_args.logrows, outputScale: s.model_output_scales[0]!, inputScale, inputRange };
 }
 
 export function requirePipelineOutputs(spec: ModelSpec, circuit: CircuitSpec): CircuitPaths {

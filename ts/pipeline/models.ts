@@ -42,6 +42,8 @@ export interface ModelSpec {
   readonly exportInputs: readonly string[];
   /** File (project-relative) that gives the feature count and the salt spec. */
   readonly description: string;
+  /** The feature definition with each feature's name and bounds (features.json), when the model has one. */
+  readonly featureSpec?: string;
   /**
    * Where the fixture wallets come from: a committed wallets file, or a test split written
    * by training ({x, tier, score, thresholds, wallet}), from which the pipeline picks wallets
@@ -93,6 +95,7 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
       "models/credit/data/eth_usd_daily_2023-01_2025-10.csv",
     ],
     description: "models/credit/out/model.json",
+    featureSpec: "models/credit/features.json",
     fixtureSource: { testSplit: "models/credit/out/test_split.json" },
   },
 };
@@ -151,6 +154,13 @@ export function getModel(name: string): ModelSpec {
   const spec = MODELS[name];
   if (!spec) throw new Error(`unknown model "${name}" (known: ${Object.keys(MODELS).join(", ")})`);
   return spec;
+}
+
+/** Each feature's name and [lower, upper] bounds, from the model's feature definition (undefined without one). */
+export function featureBounds(spec: ModelSpec): { name: string; bounds: [number, number] }[] | undefined {
+  if (!spec.featureSpec) return undefined;
+  const { features } = JSON.parse(readFileSync(join(ROOT, spec.featureSpec), "utf8")) as { features: { name: string; bounds: [number, number] }[] };
+  return features.map((f) => ({ name: f.name, bounds: f.bounds }));
 }
 
 /** How many features (without salt) a model takes, from its model description (model.json). */

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { paddingInput } from "../pipeline/circuit.js";
 import { ensureProvingKey, readSettings } from "../pipeline/keys.js";
-import { circuitPaths, featureCount, getCircuit, modelPaths, type CircuitSpec, type ModelSpec } from "../pipeline/models.js";
+import { circuitPaths, featureBounds, featureCount, getCircuit, modelPaths, type CircuitSpec, type ModelSpec } from "../pipeline/models.js";
 import { readSaltSpec, saltedInput } from "../pipeline/salt.js";
 import { requireArtifact } from "../toolchain/paths.js";
 import { stepReporter, type StepReporter } from "../toolchain/progress.js";
@@ -55,6 +55,28 @@ export function parseBackend(name: string): ProverBackend {
 }
 
 /**
+ * Refuse a feature vector the circuit cannot take, before any key is loaded: the wrong length, a
+ * value that is not finite, outside its feature's bounds (when the model has a feature
+ * definition), or beyond the range the circuit can check (EZKL would fail on it mid-proof).
+ */
+export function checkFeatures(model: ModelSpec, x: readonly number[], where = ""): void {
+  const { description } = modelPaths(model);
+  const features = featureCount(description);
+  if (x.length !== features) throw new Error(`${where}model ${model.name} takes ${features} features, got ${x.length}`);
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`${where}feature ${bad + 1} is ${x[bad]}, not a finite number`);
+  const bounds = featureBounds(model);
+  const out = bounds ? x.findIndex((v, i) => v < bounds[i]!.bounds[0] || v > bounds[i]!.bounds[1]) : -1;
+  if (out >= 0) {
+    const f = bounds![out]!;
+    throw new Error(`${where}feature ${out + 1} (${f.name}) is ${x[out]}, outside its bounds [${f.bounds[0]}, ${f.bounds[1]}] (transformed values, ${model.featureSpec})`);
+  }
+  const { inputRange } = readSettings(circuitPaths(model, model.circuits[0]));
+  const huge = x.findIndex((v) => Math.abs(v) >= inputRange);
+  if (huge >= 0) throw new Error(`${where}feature ${huge + 1} is ${x[huge]}: the circuit can only take values below ${inputRange} in magnitude`);
+}
+
+/**
  * Start a prover for one circuit of a model: regenerate the proving key if it is not cached
  * (checked against the committed verifying key), then load it once into the chosen backend.
  */
@@ -77,9 +99,7 @@ export async function openProver(model: ModelSpec, opts: OpenProverOptions = {})
   );
   const encode = ({ features: x, salt }: WalletInput, slot: number): number[] => {
     const where = circuit.slots > 1 ? `slot ${slot}: ` : "";
-    if (x.length !== features) throw new Error(`${where}model ${model.name} takes ${features} features, got ${x.length}`);
-    const bad = x.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${where}feature ${bad + 1} is ${x[bad]}, not a finite number`);
+    checkFeatures(model, x, where);
     if (salt.length !== saltSpec.saltLength) throw new Error(`${where}model ${model.name} takes a salt of ${saltSpec.saltLength} values, got ${salt.length}`);
     return saltedInput(x, salt, saltSpec);
   };
