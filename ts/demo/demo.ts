@@ -36,6 +36,8 @@ export interface DemoRow {
   persona: string;
   chainId: number;
   tier: string;
+  /** The proven claim read from the registry: "yes" never liquidated, "no", "-" unverified. */
+  neverLiquidated: string;
   aprPct: number;
   maxLtvPct: number;
   borrowedUsd: number;
@@ -132,6 +134,7 @@ async function borrowAtTier(markets: readonly Market[], wallets: readonly Addres
       const wallet = wallets[i]!;
       const registry = m.c.deployment.contracts.registry.address;
       const [tier, , verified] = await m.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "tierOf", args: [wallet] });
+      const [never, , claimed] = await m.client.readContract({ address: registry, abi: attestationRegistryAbi, functionName: "neverLiquidatedOf", args: [wallet] });
       const bucket = await m.client.readContract({ address: m.lending, abi: zkRiskLendingAbi, functionName: "bucketFor", args: [wallet] });
       const params = await m.client.readContract({ address: m.lending, abi: zkRiskLendingAbi, functionName: "tierParams", args: [bucket] });
       const maxLtv = pct(params.maxLtv) / 100;
@@ -149,6 +152,7 @@ async function borrowAtTier(markets: readonly Market[], wallets: readonly Addres
         persona: p.name,
         chainId: m.c.chain.chainId,
         tier: verified ? TIER_NAMES[tier] ?? String(tier) : "unverified",
+        neverLiquidated: claimed ? (never ? "yes" : "no") : "-",
         aprPct: Number((apr * 365n * 86_400n * 10_000n) / 10n ** 18n) / 100,
         maxLtvPct: pct(params.maxLtv),
         borrowedUsd: Number(borrowed) / 1e6,
@@ -185,12 +189,13 @@ async function replayCrash(chains: readonly ConnectedChain[], markets: readonly 
 }
 
 export function renderTable(rows: readonly DemoRow[]): string {
-  const head = ["wallet", "persona", "chain", "tier", "APR %", "max LTV %", "borrowed $", "health", "liquidated at", "delay (blocks)"];
+  const head = ["wallet", "persona", "chain", "tier", "never liq.", "APR %", "max LTV %", "borrowed $", "health", "liquidated at", "delay (blocks)"];
   const body = rows.map((r) => [
     `${r.wallet.slice(0, 8)}…`,
     r.persona,
     String(r.chainId),
     r.tier,
+    r.neverLiquidated,
     r.aprPct.toFixed(2),
     r.maxLtvPct.toFixed(0),
     r.borrowedUsd.toFixed(0),
