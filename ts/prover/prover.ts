@@ -54,6 +54,9 @@ export function parseBackend(name: string): ProverBackend {
   return name as ProverBackend;
 }
 
+/** Slack on a feature's bounds, as features.ts allows between a feature's bounds and transform(clip). */
+const BOUNDS_TOLERANCE = 1e-5;
+
 /**
  * Refuse a feature vector the circuit cannot take, before any key is loaded: the wrong length, a
  * value that is not finite, outside its feature's bounds (when the model has a feature
@@ -66,7 +69,8 @@ export function checkFeatures(model: ModelSpec, x: readonly number[], where = ""
   const bad = x.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`${where}feature ${bad + 1} is ${x[bad]}, not a finite number`);
   const bounds = featureBounds(model);
-  const out = bounds ? x.findIndex((v, i) => v < bounds[i]!.bounds[0] || v > bounds[i]!.bounds[1]) : -1;
+  // features.json rounds bounds to 6 decimals: the transform of a clipped value may exceed them by less
+  const out = bounds ? x.findIndex((v, i) => v < bounds[i]!.bounds[0] - BOUNDS_TOLERANCE || v > bounds[i]!.bounds[1] + BOUNDS_TOLERANCE) : -1;
   if (out >= 0) {
     const f = bounds![out]!;
     throw new Error(`${where}feature ${out + 1} (${f.name}) is ${x[out]}, outside its bounds [${f.bounds[0]}, ${f.bounds[1]}] (transformed values, ${model.featureSpec})`);

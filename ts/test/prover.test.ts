@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { circuitPaths, modelPaths, MODELS } from "../pipeline/models.js";
 import { inputCommitment } from "../prover/engine.js";
-import { openProver, parseBackend, type Prover } from "../prover/prover.js";
+import { checkFeatures, openProver, parseBackend, type Prover } from "../prover/prover.js";
+import { loadFeatureSpec, transform } from "../runtime/features.js";
 import { ROOT } from "../toolchain/paths.js";
 import { ezklStep } from "../toolchain/python.js";
 
@@ -74,4 +75,17 @@ test("engine backend (WebAssembly, in process): its proof verifies natively", { 
   } finally {
     await prover.close();
   }
+});
+
+test("every wallet the indexer can produce passes the prover's input check, up to each feature's clip", () => {
+  const credit = MODELS.credit!;
+  const spec = loadFeatureSpec();
+  // the transform of each feature's clip: where real wallets sit (e.g. never liquidated: days_since_last_liquidation = log1p(1825))
+  const top = transform(spec, spec.features.map((f) => f.clip[1]));
+  const bottom = transform(spec, spec.features.map((f) => f.clip[0]));
+  assert.doesNotThrow(() => checkFeatures(credit, top));
+  assert.doesNotThrow(() => checkFeatures(credit, bottom));
+  const beyond = [...top];
+  beyond[11] = top[11]! + 0.01;
+  assert.throws(() => checkFeatures(credit, beyond), /feature 12 \(days_since_last_liquidation\) is 7\.519\d*, outside its bounds \[0, 7\.509883\]/);
 });
