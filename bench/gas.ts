@@ -1,5 +1,6 @@
 // On-chain costs on a real deployment (ts/runtime/deploy.ts onto an anvil with chain id 1) with
-// the real CreditVerifier and real credit proofs (test/fixtures/credit): gas of the verifier call
+// the real CreditVerifier (the single-wallet circuit) and real credit proofs (test/fixtures/credit;
+// rounds are bench/round.ts): gas of the verifier call
 // alone (inside the attestation, from a call trace, and as a direct transaction), of a whole
 // attestation transaction and of posting a commitment; calldata bytes; runtime code size of
 // every deployed contract.
@@ -28,6 +29,8 @@ export interface GasResults {
   readonly attestCalldataBytes: number;
   readonly verifierCalldataBytes: number;
   readonly proofBytes: number;
+  /** Public instances per single-wallet proof ([inputCommitment, paramCommitment, tier, neverLiquidated]). */
+  readonly instances: number;
   readonly summary: { verifierCall: Summary; verifierTx: Summary; verifierTxExecution: Summary; attestTx: Summary; postCommitmentTx: Summary };
   readonly contracts: { key: string; contract: string; address: Address; runtimeBytes: number; eip170MarginBytes: number }[];
   readonly hardfork: string;
@@ -118,6 +121,7 @@ export async function benchGas(opts: { env: NodeJS.ProcessEnv; log: (line: strin
       attestCalldataBytes,
       verifierCalldataBytes: size(f0.calldata),
       proofBytes: size(f0.proof),
+      instances: f0.instances.length,
       summary: {
         verifierCall: summarize(verifierCallGas),
         verifierTx: summarize(verifierTxGas),

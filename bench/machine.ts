@@ -66,10 +66,10 @@ export function machineInfo(): MachineInfo {
       viem: pkgVersion("viem"),
     },
     commit: run("git", ["rev-parse", "HEAD"]),
-    dirtyPaths: run("git", ["status", "--porcelain", "--untracked-files=no"])
+    // tracked files that differ from HEAD (`git status --porcelain` lines lose their leading space to run()'s trim)
+    dirtyPaths: run("git", ["diff", "--name-only", "HEAD"])
       .split("\n")
-      .filter((l) => l.trim() && l !== "unknown")
-      .map((l) => l.slice(3)),
+      .filter((l) => l.trim() && l !== "unknown"),
     startedAt: new Date().toISOString(),
   };
 }

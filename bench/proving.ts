@@ -1,13 +1,14 @@
-// Proving benchmarks of one model: witness and proof generation warm (the long-lived prover,
-// keys loaded once, after its first proof) and cold (a fresh process per proof that loads the
-// keys from disk), for native EZKL and the WebAssembly engine; off-chain verification; setup
-// time and peak memory; key sizes and logrows.
+// Proving benchmarks of one model's single-wallet circuit: witness and proof generation warm (the
+// long-lived prover, keys loaded once, after its first proof) and cold (a fresh process per proof
+// that loads the keys from disk), for native EZKL and the WebAssembly engine; off-chain
+// verification; setup time and peak memory; key sizes and logrows. The round circuit (many wallets
+// per proof) is bench/round.ts.
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureProvingKey, readSettings } from "../ts/pipeline/keys.js";
-import { modelPaths, type ModelSpec } from "../ts/pipeline/models.js";
-import { saltedInput } from "../ts/pipeline/salt.js";
+import { circuitPaths, getCircuit, modelPaths, type CircuitSpec, type ModelSpec } from "../ts/pipeline/models.js";
+import { readSaltSpec, saltedInput } from "../ts/pipeline/salt.js";
 import { loadVerifierArtifacts, verifyProof } from "../ts/prover/engine.js";
 import { openProver } from "../ts/prover/prover.js";
 import { ROOT, venvPython } from "../ts/toolchain/paths.js";
@@ -47,6 +48,9 @@ export interface BackendResults {
 
 export interface ProvingResults {
   readonly model: string;
+  /** The circuit measured: the model's single-wallet circuit. */
+  readonly circuit: string;
+  readonly slots: number;
   readonly logrows: number;
   readonly numRows: number;
   readonly native: BackendResults;
@@ -83,7 +87,10 @@ const series = (rows: { witnessMs: number; proveMs: number; verifyMs: number; to
   };
 };
 
-const silent = { step: <T>(_: string, run: () => Promise<T>) => run(), skip: () => undefined };
+export const silent = { step: <T>(_: string, run: () => Promise<T>) => run(), skip: () => undefined };
+
+/** The circuit the proving section measures: the model's single-wallet circuit. */
+const singleCircuit = (model: ModelSpec): CircuitSpec => getCircuit(model, "single");
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
@@ -91,16 +98,28 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * the same machine load: the machine is shared and its load drifts over minutes.
  */
 async function nativeWarmAndCold(model: ModelSpec, fixtures: ProofFixture[], warmRuns: number, coldRuns: number, log: (l: string) => void) {
-  const paths = modelPaths(model);
-  const { srs } = await ensureProvingKey(model, silent);
+  const circuit = singleCircuit(model);
+  const paths = circuitPaths(model, circuit);
+  const { srs } = await ensureProvingKey(model, circuit, silent);
+  const saltSpec = readSaltSpec(modelPaths(model).description);
   prepareEzklHome();
   const cold = async (i: number) => {
     const f = fixtures[(i + 1) % fixtures.length]!;
     const work = join(ROOT, ".cache", "bench", `cold-${process.pid}-${i}`);
-    const args = { compiled: paths.compiled, pk: paths.pk, srs, settings: paths.settings, vk: paths.vk, work, inputLength: f.features.length + f.salt.length };
+    const args = {
+      compiled: paths.compiled,
+      pk: paths.pk,
+      srs,
+      settings: paths.settings,
+      vk: paths.vk,
+      work,
+      inputLength: f.features.length + f.salt.length,
+      slots: circuit.slots,
+    };
+    // the worker protocol: one salted input per wallet slot (the single circuit has one)
     const run = await runMeasured(venvPython(), ["circuits/prover_worker.py", JSON.stringify(args)], {
       env: pythonEnv(),
-      stdin: `${JSON.stringify({ id: 1, input: saltedInput(f.features, f.salt) })}\n`,
+      stdin: `${JSON.stringify({ id: 1, inputs: [saltedInput(f.features, f.salt, saltSpec)] })}\n`,
     });
     rmSync(work, { recursive: true, force: true });
     const replyAt = run.lineTimes.find((l) => l.line.startsWith('{"id": 1'));
@@ -111,7 +130,7 @@ async function nativeWarmAndCold(model: ModelSpec, fixtures: ProofFixture[], war
     return { row: { witnessMs: reply.ms.witness, proveMs: reply.ms.prove, verifyMs: reply.ms.verify, totalMs: replyAt.ms }, peak: run.maxRssBytes };
   };
 
-  const prover = await openProver(model, { backend: "native", onProgress: () => undefined, reporter: silent });
+  const prover = await openProver(model, { circuit: circuit.name, backend: "native", onProgress: () => undefined, reporter: silent });
   try {
     const worker = findDescendant("prover_worker.py");
     const warmRows = [];
@@ -163,7 +182,7 @@ interface EngineLine {
 }
 
 async function engine(model: ModelSpec, proofs: number, log: (l: string) => void): Promise<BackendResults> {
-  log(`engine: one fresh process, ${proofs} proof(s) of ${model.name} (WebAssembly, one thread; about 2 min per credit proof)`);
+  log(`engine: one fresh process, ${proofs} proof(s) of ${model.name} (WebAssembly, one thread: minutes per proof)`);
   const run = await runMeasured(process.execPath, ["--import", "tsx", "bench/engine-child.ts", JSON.stringify({ model: model.name, proofs })], {
     onStderr: (l) => l.trim() && log(`engine: ${l.trim()}`),
   });
@@ -192,8 +211,9 @@ async function engine(model: ModelSpec, proofs: number, log: (l: string) => void
 }
 
 async function setupPeak(model: ModelSpec, log: (l: string) => void) {
-  const paths = modelPaths(model);
-  const { srs } = await ensureProvingKey(model, silent);
+  const circuit = singleCircuit(model);
+  const paths = circuitPaths(model, circuit);
+  const { srs } = await ensureProvingKey(model, circuit, silent);
   const dir = join(ROOT, ".cache", "bench", `setup-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   prepareEzklHome();
@@ -210,7 +230,7 @@ async function setupPeak(model: ModelSpec, log: (l: string) => void) {
 }
 
 function engineVerify(model: ModelSpec, fixtures: ProofFixture[], runs: number, srs: string): number[] {
-  const paths = modelPaths(model);
+  const paths = circuitPaths(model, singleCircuit(model));
   const artifacts = loadVerifierArtifacts({ vk: paths.vk, settings: paths.settings, srs });
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -224,9 +244,10 @@ function engineVerify(model: ModelSpec, fixtures: ProofFixture[], runs: number, 
 
 export async function benchProving(plan: ProvingPlan): Promise<ProvingResults> {
   const { model, log } = plan;
-  const paths = modelPaths(model);
+  const circuit = singleCircuit(model);
+  const paths = circuitPaths(model, circuit);
   const fixtures = readFixtures(model);
-  const { srs } = await ensureProvingKey(model, silent);
+  const { srs } = await ensureProvingKey(model, circuit, silent);
   const settings = JSON.parse(readFileSync(paths.settings, "utf8")) as { num_rows: number };
 
   const setup = await setupPeak(model, log);
@@ -251,6 +272,8 @@ export async function benchProving(plan: ProvingPlan): Promise<ProvingResults> {
   const f0 = fixtures[0]!;
   return {
     model: model.name,
+    circuit: circuit.name,
+    slots: circuit.slots,
     logrows: readSettings(paths).logrows,
     numRows: settings.num_rows,
     native,
