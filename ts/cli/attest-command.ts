@@ -1,20 +1,23 @@
 // `zkrisk attest`: prove the stored wallets in rounds with the long-lived prover and submit each
 // round on every chain holding its commitments (ts/runtime/submit.ts).
+import type { Address } from "viem";
 import type { Command } from "./commands.js";
-import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str } from "./flags.js";
+import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str, type FlagValues } from "./flags.js";
 import { getModel } from "../pipeline/models.js";
-import { openProverPool, parseBackend } from "../prover/prover.js";
+import { openProverPool, parseBackend, type ProverBackend } from "../prover/prover.js";
 import { connectChains, signer } from "../runtime/connect.js";
-import { DEFAULT_STORE_DIR, storedWallets } from "../runtime/store.js";
+import { dropStoreView, loadStoreView, storedWallets } from "../runtime/store.js";
+import { DATABASE_FLAG, DATABASE_HELP, LEGACY_FLAGS, openCliDatabase, refuseLegacyFlags } from "./database.js";
 import { proveAndAttest, ROUND_MODES, type RoundMode } from "../runtime/submit.js";
 
 export const attestCommand: Command = {
   summary: "Prove stored wallets' tiers in rounds (one proof for many wallets) and submit them on every chain.",
-  usage: "[--wallet <addr,...>] [--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--store <dir>] [--circuit auto|round|single] [--backend native|engine] [--retries <n>]",
+  usage: "[--wallet <addr,...>] [--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--database <url|dir>] [--circuit auto|round|single] [--backend native|engine] [--retries <n>]",
   help: [
-    "  --wallet <addr,...>   only these wallets (default: every wallet in the store)",
+    "  --wallet <addr,...>   only these wallets (default: every wallet in the private store)",
     ...CHAIN_FLAGS_HELP,
-    "  --store <dir>         private store written by `zkrisk index` (default .zkrisk/store/)",
+    ...DATABASE_HELP,
+    "                        (its private store is written by `zkrisk index`)",
     "  --circuit <mode>      auto (default): rounds of the round circuit, a lone wallet through the single-wallet",
     "                        circuit; round: always rounds (unused slots padded); single: one proof per wallet",
     "  --backend <name>      native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly)",
@@ -24,38 +27,54 @@ export const attestCommand: Command = {
     "Only wallets whose current commitment has no valid attestation are proved. A round never reverts for one",
     "wallet: the registry skips a slot whose commitment changed since proving and attests the rest.",
   ].join("\n"),
-  options: { ...CHAIN_FLAGS, wallet: { type: "string" }, store: { type: "string" }, backend: { type: "string" }, retries: { type: "string" }, circuit: { type: "string" } },
+  options: { ...CHAIN_FLAGS, ...DATABASE_FLAG, ...LEGACY_FLAGS, wallet: { type: "string" }, backend: { type: "string" }, retries: { type: "string" }, circuit: { type: "string" } },
   async run(v) {
-    const storeDir = str(v.store) ?? DEFAULT_STORE_DIR;
+    refuseLegacyFlags(v);
     const backend = parseBackend(str(v.backend) ?? "native");
     const mode = str(v.circuit) ?? "auto";
     if (!(ROUND_MODES as readonly string[]).includes(mode)) throw new Error(`--circuit: unknown mode "${mode}" (one of: ${ROUND_MODES.join(", ")})`);
     const retries = integer("--retries", str(v.retries), 0);
     const only = str(v.wallet);
-    const wallets = only ? parseWalletList(only) : storedWallets(storeDir);
-    if (wallets.length === 0) throw new Error(`the store ${storeDir} holds no wallet: run \`zkrisk index\` first`);
-    const chains = await connectChains(connectOptions(v));
-    const modelIds = new Set(chains.map((c) => c.deployment.modelId.toLowerCase()));
-    if (modelIds.size !== 1) throw new Error(`the chains' deployments register different models (${[...modelIds].join(", ")}): redeploy them from one commit`);
-    const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
-    const provers = openProverPool(getModel("credit"), { backend });
-    let failed = 0;
+    const listed = only ? parseWalletList(only) : undefined;
+    const db = await openCliDatabase(v);
     try {
-      const results = await proveAndAttest(provers, wallets, targets, {
-        storeDir,
-        modelId: chains[0]!.deployment.modelId,
-        mode: mode as RoundMode,
-        ...(retries !== undefined ? { retries } : {}),
-      });
-      for (const r of results) {
-        const cells = r.chains.map((c) => `${c.chainId}:${c.status}`);
-        failed += r.chains.filter((c) => c.status === "failed" || c.status === "commitment-changed" || c.status === "skipped").length;
-        const claim = r.neverLiquidated === undefined ? "" : r.neverLiquidated ? " never-liquidated" : " liquidated";
-        console.log(`${r.wallet} tier ${r.tier ?? "-"}${claim}  ${cells.join("  ")}`);
+      const wallets = listed ?? (await storedWallets(db));
+      if (wallets.length === 0) throw new Error(`the private store of ${db.label} holds no wallet: run \`zkrisk index\` first`);
+      // The submission code reads the records synchronously from a view loaded here.
+      const storeDir = await loadStoreView(db, wallets);
+      try {
+        await attest(v, wallets, storeDir, backend, mode as RoundMode, retries);
+      } finally {
+        dropStoreView(storeDir);
       }
     } finally {
-      await provers.close();
+      await db.close();
     }
-    if (failed) throw new Error(`${failed} submission(s) did not land; see the lines above`);
   },
 };
+
+async function attest(v: FlagValues, wallets: readonly Address[], storeDir: string, backend: ProverBackend, mode: RoundMode, retries: number | undefined): Promise<void> {
+  const chains = await connectChains(connectOptions(v));
+  const modelIds = new Set(chains.map((c) => c.deployment.modelId.toLowerCase()));
+  if (modelIds.size !== 1) throw new Error(`the chains' deployments register different models (${[...modelIds].join(", ")}): redeploy them from one commit`);
+  const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
+  const provers = openProverPool(getModel("credit"), { backend });
+  let failed = 0;
+  try {
+    const results = await proveAndAttest(provers, wallets, targets, {
+      storeDir,
+      modelId: chains[0]!.deployment.modelId,
+      mode,
+      ...(retries !== undefined ? { retries } : {}),
+    });
+    for (const r of results) {
+      const cells = r.chains.map((c) => `${c.chainId}:${c.status}`);
+      failed += r.chains.filter((c) => c.status === "failed" || c.status === "commitment-changed" || c.status === "skipped").length;
+      const claim = r.neverLiquidated === undefined ? "" : r.neverLiquidated ? " never-liquidated" : " liquidated";
+      console.log(`${r.wallet} tier ${r.tier ?? "-"}${claim}  ${cells.join("  ")}`);
+    }
+  } finally {
+    await provers.close();
+  }
+  if (failed) throw new Error(`${failed} submission(s) did not land; see the lines above`);
+}

@@ -14,6 +14,7 @@ import { attestCommand } from "./attest-command.js";
 import { auditCommand } from "./audit-command.js";
 import { demoCommand } from "./demo-command.js";
 import { forkCommand } from "./fork-command.js";
+import { dbCommand } from "./db-command.js";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
@@ -22,7 +23,9 @@ export interface Command {
   readonly usage: string;
   readonly help: string;
   readonly options: Record<string, OptionSpec>;
-  run(values: Record<string, string | boolean | undefined>): Promise<void>;
+  /** The subcommands it takes as its first positional argument (none: no positional allowed). */
+  readonly positionals?: readonly string[];
+  run(values: Record<string, string | boolean | undefined>, positionals?: readonly string[]): Promise<void>;
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -85,4 +88,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   audit: auditCommand,
   demo: demoCommand,
   fork: forkCommand,
+  db: dbCommand,
 };

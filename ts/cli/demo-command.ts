@@ -10,7 +10,7 @@ export const demoCommand: Command = {
   usage: "[--backend native|engine] [--dir <dir>]",
   help: [
     "  --backend <name>  prover backend: native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly; ~2 min per proof)",
-    "  --dir <dir>       where the demo's deployments, private store and index state go (default .zkrisk/demo/, wiped first)",
+    "  --dir <dir>       where the demo's deployments and embedded database (index, private store) go (default .zkrisk/demo/, wiped first)",
     "",
     "Needs nothing running: it starts anvil for Ethereum (1), Polygon (137) and Arbitrum (42161) and stops them at the end.",
   ].join("\n"),

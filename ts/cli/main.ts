@@ -31,9 +31,11 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     let values: Record<string, string | boolean | undefined>;
+    let positionals: string[];
     try {
-      const parsed = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: false, tokens: true });
+      const parsed = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: command.positionals !== undefined, tokens: true });
       values = parsed.values as Record<string, string | boolean | undefined>;
+      positionals = parsed.positionals;
       const seen = new Set<string>();
       for (const t of (parsed.tokens ?? []) as { kind: string; name?: string }[]) {
         if (t.kind !== "option" || !t.name) continue;
@@ -44,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`${(e as Error).message.split("\n")[0]} (see \`zkrisk ${name} --help\`)`);
     }
-    await command.run(values);
+    await command.run(values, positionals);
     return 0;
   } catch (e) {
     const err = e as Error;

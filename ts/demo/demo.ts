@@ -12,10 +12,12 @@ import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generat
 import { demoAccount, roleAccount } from "../runtime/accounts.js";
 import { CHAINS, startLocalChains, stopAll, type Anvil } from "../runtime/chains.js";
 import { connectChains, signer, type ConnectedChain } from "../runtime/connect.js";
+import { openDatabase, type Database } from "../runtime/db/engine.js";
 import { deployAll } from "../runtime/deploy.js";
 import { runIndex } from "../runtime/index-run.js";
 import { fundKeeper, setAutomine, setIntervalMining, startKeeper, type LiquidationStat } from "../runtime/keeper.js";
 import { revertName } from "../runtime/errors.js";
+import { loadStoreView } from "../runtime/store.js";
 import { proveAndAttest } from "../runtime/submit.js";
 import { ROOT } from "../toolchain/paths.js";
 import { stepReporter } from "../toolchain/progress.js";
@@ -59,10 +61,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   rmSync(dir, { recursive: true, force: true });
   const deploymentsDir = join(dir, "deployments");
-  const storeDir = join(dir, "store");
   mkdirSync(deploymentsDir, { recursive: true });
   const steps = stepReporter(8, log);
   let anvils: Anvil[] = [];
+  let db: Database | undefined;
   try {
     anvils = await steps.step("start anvil: Ethereum (1), Polygon (137), Arbitrum (42161)", () => startLocalChains(CHAINS));
     const rpcUrls = Object.fromEntries(anvils.map((a) => [a.chainId, a.rpcUrl]));
@@ -79,13 +81,16 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
       await playHistory(markets, wallets, roleAccount("deployer", { local: true }), closes, log);
     });
 
+    // The demo's own embedded database (index, features, private store), wiped with its folder.
+    const demoDb = (db = await openDatabase(join(dir, "db")));
     await steps.step("index the pools' events, build features, post salted commitments", () =>
-      runIndex({ deploymentsDir, rpcUrls, storeDir, stateDir: join(dir, "index"), confirmations: 0, log: (l) => log(`      ${l}`) }),
+      runIndex({ deploymentsDir, rpcUrls, db: demoDb, confirmations: 0, log: (l) => log(`      ${l}`) }),
     );
 
     await steps.step("prove every wallet's tier in one round (one proof), attest the round on every chain", async () => {
       const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
       try {
+        const storeDir = await loadStoreView(demoDb, wallets.map((w) => w.address));
         const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
         const results = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: (l) => log(`      ${l}`) });
         const failed = results.flatMap((r) => r.chains.filter((c) => c.status === "failed" || c.status === "skipped"));
@@ -115,6 +120,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
     });
     return { rows, crash: { from: window[0]!.date, to: window.at(-1)!.date, fallPct } };
   } finally {
+    await db?.close();
     await stopAll(anvils);
   }
 }

@@ -1,15 +1,18 @@
 // The attestor: for each indexed wallet, commits to its feature vector with a fresh salt
 // (EZKL's Poseidon hash of the quantized salted input, the same value a proof's first public
-// instance will carry), saves features + salt + commitment to the private store FIRST, then
-// posts the commitment to the AttestationRegistry on every chain (skipping chains that already
-// hold it). The attestor is trusted for the data (see README, trust model): this is the part a
-// stronger design would replace (several attestors, storage proofs).
+// instance will carry), saves features + salt + commitment to the private store (the database's
+// private_records) FIRST, then posts the commitment to the AttestationRegistry on every chain
+// (skipping chains that already hold it) and records each posting (commitments_posted). The
+// attestor is trusted for the data (see README, trust model): this is the part a stronger design
+// would replace (several attestors, storage proofs).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Account, Address, Chain, Hash, PublicClient, Transport, WalletClient } from "viem";
 import { attestationRegistryAbi } from "./abi.generated.js";
 import type { WalletFeatures } from "./indexer.js";
-import { latestRecord, saveRecord, STORE_VERSION, type StoreRecord } from "./store.js";
+import { insertCommitmentsPosted } from "./db/attestations.js";
+import type { Database } from "./db/engine.js";
+import { latestRecordOf, saveRecord, STORE_VERSION, type StoreRecord } from "./store.js";
 import { drawSalt, saltedInput, type SaltSpec } from "../pipeline/salt.js";
 import { inputCommitment } from "../prover/engine.js";
 import { ROOT } from "../toolchain/paths.js";
@@ -37,7 +40,8 @@ export interface AttestChain {
 }
 
 export interface AttestOptions {
-  readonly storeDir: string;
+  /** The runtime's database: the private store is its private_records table. */
+  readonly db: Database;
   readonly inputScale: number;
   readonly salt: SaltSpec;
   readonly log?: (line: string) => void;
@@ -47,6 +51,8 @@ export interface ChainPost {
   readonly chainId: number;
   readonly status: "posted" | "unchanged";
   readonly tx?: Hash;
+  /** The block that mined the posting. */
+  readonly block?: number;
 }
 
 export interface Attestation {
@@ -54,7 +60,6 @@ export interface Attestation {
   readonly commitment: bigint;
   /** False when the latest stored record already had these exact features (same salt kept). */
   readonly newCommitment: boolean;
-  readonly storePath: string | null;
   readonly chains: readonly ChainPost[];
 }
 
@@ -85,9 +90,9 @@ const sameVector = (a: readonly number[], b: readonly number[]): boolean => a.le
  * input scale (its salt and commitment are kept), else a new one with a fresh salt, saved
  * before it is returned.
  */
-export function commitFeatures(wf: WalletFeatures, opts: AttestOptions): { record: StoreRecord; isNew: boolean; path: string | null } {
-  const latest = latestRecord(opts.storeDir, wf.wallet);
-  if (latest && latest.inputScale === opts.inputScale && sameVector(latest.features, wf.features)) return { record: latest, isNew: false, path: null };
+export async function commitFeatures(wf: WalletFeatures, opts: AttestOptions): Promise<{ record: StoreRecord; isNew: boolean }> {
+  const latest = await latestRecordOf(opts.db, wf.wallet);
+  if (latest && latest.inputScale === opts.inputScale && sameVector(latest.features, wf.features)) return { record: latest, isNew: false };
   const salt = drawSalt(opts.salt);
   const commitment = inputCommitment(saltedInput(wf.features, salt, opts.salt), opts.inputScale);
   const record: StoreRecord = {
@@ -102,7 +107,8 @@ export function commitFeatures(wf: WalletFeatures, opts: AttestOptions): { recor
     snapshotBlocks: wf.snapshotBlocks,
     createdAt: new Date().toISOString(),
   };
-  return { record, isNew: true, path: saveRecord(opts.storeDir, record) };
+  await saveRecord(opts.db, record);
+  return { record, isNew: true };
 }
 
 /** Post a commitment on one chain unless it already holds it; waits for the receipt. */
@@ -119,7 +125,7 @@ export async function postCommitment(c: AttestChain, wallet: Address, commitment
   const tx = await c.walletClient.writeContract(request);
   const receipt = await c.publicClient.waitForTransactionReceipt({ hash: tx });
   if (receipt.status !== "success") throw new Error(`chain ${c.chainId}: postCommitment for ${wallet} reverted (tx ${tx})`);
-  return { chainId: c.chainId, status: "posted", tx };
+  return { chainId: c.chainId, status: "posted", tx, block: Number(receipt.blockNumber) };
 }
 
 /** Commit to each wallet's features and post the commitment on every chain. */
@@ -128,15 +134,19 @@ export async function attestWallets(wallets: readonly WalletFeatures[], chains: 
   const log = opts.log ?? (() => {});
   const out: Attestation[] = [];
   for (const wf of wallets) {
-    const { record, isNew, path } = commitFeatures(wf, opts);
+    const { record, isNew } = await commitFeatures(wf, opts);
     const commitment = BigInt(record.commitment);
     const posts = await Promise.all(chains.map((c) => postCommitment(c, wf.wallet, commitment)));
+    await insertCommitmentsPosted(
+      opts.db,
+      posts.flatMap((p) => (p.tx !== undefined && p.block !== undefined ? [{ chainId: p.chainId, tx: p.tx, wallet: wf.wallet, commitment, block: p.block }] : [])),
+    );
     const posted = posts.filter((p) => p.status === "posted").map((p) => p.chainId);
     log(
       `${wf.wallet}: ${isNew ? "new" : "unchanged"} commitment ${record.commitment.slice(0, 12)}…; ` +
         `${posted.length ? `posted on chain(s) ${posted.join(", ")}` : "already on every chain"}`,
     );
-    out.push({ wallet: wf.wallet, commitment, newCommitment: isNew, storePath: path, chains: posts });
+    out.push({ wallet: wf.wallet, commitment, newCommitment: isNew, chains: posts });
   }
   return out;
 }

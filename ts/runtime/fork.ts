@@ -8,8 +8,10 @@ import { getModel } from "../pipeline/models.js";
 import { openProverPool, type ProverBackend } from "../prover/prover.js";
 import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "./chains.js";
 import { connectChains, signer, type ConnectedChain } from "./connect.js";
+import { openDatabase, type Database } from "./db/engine.js";
 import { runIndex } from "./index-run.js";
 import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper.js";
+import { loadStoreView } from "./store.js";
 import { proveAndAttest, type WalletSubmission } from "./submit.js";
 
 export interface ForkOptions {
@@ -18,7 +20,7 @@ export interface ForkOptions {
   readonly upstream?: Readonly<Record<number, string>>;
   /** The upstream's deployment files (the fork has the same contracts at the same addresses). */
   readonly deploymentsDir?: string;
-  /** Fork-local store and index state (never the production ones). */
+  /** Fork-local embedded database (index, features, private store: never the production one), in <workDir>/db. */
   readonly workDir: string;
   readonly wallets?: readonly Address[];
   readonly backend?: ProverBackend;
@@ -41,6 +43,7 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const env = opts.env ?? process.env;
   const forks: Anvil[] = [];
+  let db: Database | undefined;
   try {
     for (const chain of opts.chains) {
       const upstream = opts.upstream?.[chain.chainId] ?? rpcUrlFromEnv(chain, env);
@@ -51,9 +54,10 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
     const connect = { chains: opts.chains, rpcUrls, env, ...(opts.deploymentsDir ? { deploymentsDir: opts.deploymentsDir } : {}) };
     const chains = await connectChains(connect);
     const forkBlocks = Object.fromEntries(await Promise.all(chains.map(async (c) => [c.chain.chainId, Number(await c.client.getBlockNumber())] as const)));
-    const storeDir = join(opts.workDir, "store");
-    const indexed = await runIndex({ ...connect, storeDir, stateDir: join(opts.workDir, "index"), confirmations: 0, log, ...(opts.wallets ? { wallets: opts.wallets } : {}) });
+    db = await openDatabase(join(opts.workDir, "db"));
+    const indexed = await runIndex({ ...connect, db, confirmations: 0, log, ...(opts.wallets ? { wallets: opts.wallets } : {}) });
     const wallets = opts.wallets ?? indexed.wallets.map((w) => w.wallet);
+    const storeDir = await loadStoreView(db, wallets);
     const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
     let submissions: WalletSubmission[];
     try {
@@ -74,6 +78,7 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
     }
     return { forkUrls: rpcUrls, forkBlocks, submissions, liquidations: keeper.stats() };
   } finally {
+    await db?.close();
     await stopAll(forks);
   }
 }

@@ -1,20 +1,16 @@
-// `zkrisk index`: index every deployed chain, build each wallet's cross-chain features, commit
-// to them (private store) and post the commitments on every chain.
-import { join } from "node:path";
+// `zkrisk index`: index every deployed chain into the runtime's database, build each wallet's
+// cross-chain features, commit to them (private store) and post the commitments on every chain.
 import type { Address } from "viem";
 import { attestWallets, readInputScale, type AttestChain, type Attestation } from "./attestor.js";
 import { connectChains, signer, type ConnectOptions } from "./connect.js";
 import { loadFeatureSpec, type FeatureSpec } from "./features.js";
-import { indexChain, walletFeatures, type ChainIndex, type ChainTarget, type WalletFeatures } from "./indexer.js";
-import { DEFAULT_STORE_DIR } from "./store.js";
-import { ROOT } from "../toolchain/paths.js";
-
-export const DEFAULT_STATE_DIR = join(ROOT, ".zkrisk", "index");
+import type { Database } from "./db/engine.js";
+import { indexChain, walletFeatures, type ChainIndex, type ChainTarget, type IndexHooks, type WalletFeatures } from "./indexer.js";
 
 /** Which chains, deployments and RPC URLs (ConnectOptions), plus the indexer's and attestor's options. */
 export interface RunIndexOptions extends ConnectOptions {
-  readonly storeDir?: string;
-  readonly stateDir?: string;
+  /** The runtime's database: index, feature snapshots and private store (ts/runtime/db/). */
+  readonly db: Database;
   readonly confirmations?: number;
   readonly chunkSize?: number;
   /** Only these wallets (each must have pool events on an indexed chain). */
@@ -23,6 +19,8 @@ export interface RunIndexOptions extends ConnectOptions {
   readonly post?: boolean;
   readonly spec?: FeatureSpec;
   readonly log?: (line: string) => void;
+  /** Crash-test seams (indexer.ts IndexHooks). */
+  readonly hooks?: IndexHooks;
 }
 
 export interface RunIndexResult {
@@ -31,24 +29,25 @@ export interface RunIndexResult {
   readonly attestations: readonly Attestation[];
 }
 
-export async function runIndex(opts: RunIndexOptions = {}): Promise<RunIndexResult> {
+export async function runIndex(opts: RunIndexOptions): Promise<RunIndexResult> {
   const log = opts.log ?? (() => {});
   const spec = opts.spec ?? loadFeatureSpec();
-  const stateDir = opts.stateDir ?? DEFAULT_STATE_DIR;
+  const { db } = opts;
   const connected = await connectChains(opts);
 
   const indexed = await Promise.all(
     connected.map((c) => {
       const target: ChainTarget = { chainId: c.chain.chainId, client: c.client, lending: c.deployment.contracts.lending.address, startBlock: c.deployment.deployBlock };
       return indexChain(target, {
-        stateDir,
+        db,
         log,
+        ...(opts.hooks ? { hooks: opts.hooks } : {}),
         ...(opts.confirmations !== undefined ? { confirmations: opts.confirmations } : {}),
         ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
       });
     }),
   );
-  const wallets = await walletFeatures(spec, indexed, stateDir, opts.wallets);
+  const wallets = await walletFeatures(spec, indexed, db, { ...(opts.wallets ? { only: opts.wallets } : {}), ...(opts.hooks ? { hooks: opts.hooks } : {}) });
   if (opts.post === false) return { chains: indexed, wallets, attestations: [] };
 
   const attestChains: AttestChain[] = connected.map((c) => ({
@@ -58,7 +57,7 @@ export async function runIndex(opts: RunIndexOptions = {}): Promise<RunIndexResu
     registry: c.deployment.contracts.registry.address,
   }));
   const attestations = await attestWallets(wallets, attestChains, {
-    storeDir: opts.storeDir ?? DEFAULT_STORE_DIR,
+    db,
     inputScale: readInputScale(),
     salt: { saltLength: spec.saltLength, saltBits: spec.saltBits, encodingScale: spec.encodingScale },
     log,

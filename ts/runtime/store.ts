@@ -1,18 +1,29 @@
-// The private off-chain store the prover reads: for each wallet, every commitment the attestor
-// made, with the feature vector and the salt behind it. Only the commitment goes on-chain;
-// these files are the secret half (features + salt invert the commitment), so they are written
-// with mode 0600 in a 0700 directory, atomically (temp file + rename), and never committed
-// (.zkrisk/ is gitignored).
+// The private store the prover reads: for each wallet, every commitment the attestor made, with
+// the feature vector and the salt behind it. Only the commitment goes on-chain; these records are
+// the secret half (features + salt invert the commitment). They live in the runtime's database
+// (table private_records, ts/runtime/db/), in the 0700 folder of the embedded engine or on a
+// PostgreSQL server whose role only the attestor and prover hold; their values never appear in
+// a log line or an error message.
 //
-// Layout: <dir>/<wallet, lower-case>/<commitment, decimal>.json, one StoreRecord each.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { getAddress, type Address } from "viem";
+// The database API is asynchronous (saveRecord, recordsOf, latestRecordOf, recordFor,
+// storedWallets). findRecord, latestRecord and walletRecords keep their synchronous signatures
+// for the submission code: they read a view of the records loaded into this process by
+// loadStoreView(db), named by the string it returns (the database's label), which is what
+// SubmitOptions.storeDir takes. saveRecord keeps a loaded view current.
+import type { Address } from "viem";
+import type { Database } from "./db/engine.js";
+import {
+  insertPrivateRecords,
+  privateError,
+  RECORD_VERSION,
+  selectLatestPrivateRecord,
+  selectPrivateRecord,
+  selectPrivateRecords,
+  selectRecordWallets,
+} from "./db/private-records.js";
 import type { ChainRecord } from "./features.js";
-import { ROOT } from "../toolchain/paths.js";
 
-export const DEFAULT_STORE_DIR = join(ROOT, ".zkrisk", "store");
-export const STORE_VERSION = 1;
+export const STORE_VERSION = RECORD_VERSION;
 
 export interface StoreRecord {
   readonly version: number;
@@ -36,67 +47,103 @@ export interface StoreRecord {
   readonly createdAt: string;
 }
 
-const walletDir = (dir: string, wallet: string): string => join(dir, wallet.toLowerCase());
+const short = (commitment: string): string => `${commitment.slice(0, 12)}…`;
 
-/** Write a private file atomically: mode 0600 from creation, then rename over the target. */
-function writePrivateAtomic(path: string, content: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  renameSync(tmp, path);
-}
-
-function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
-
-export function recordPath(dir: string, wallet: string, commitment: string): string {
-  return join(walletDir(dir, wallet), `${commitment}.json`);
-}
-
-export function saveRecord(dir: string, record: StoreRecord): string {
+/** Check a record's shape before it is written (the message names fields, never their values). */
+export function checkRecord(record: StoreRecord): void {
   if (!/^[0-9]+$/.test(record.commitment)) throw new Error(`store: commitment must be a decimal uint256 string, got ${record.commitment}`);
-  ensurePrivateDir(dir);
-  ensurePrivateDir(walletDir(dir, record.wallet));
-  const path = recordPath(dir, record.wallet, record.commitment);
-  writePrivateAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
-  return path;
+  if (record.version !== STORE_VERSION) throw new Error(`store: record of ${record.wallet} has version ${record.version}; this code writes version ${STORE_VERSION}`);
+  const numbers = (xs: readonly unknown[]) => Array.isArray(xs) && xs.every((x) => typeof x === "number" && Number.isFinite(x));
+  for (const [name, xs] of [["features", record.features], ["rawAggregate", record.rawAggregate], ["salt", record.salt]] as const) {
+    if (!numbers(xs)) throw new Error(`store: record of ${record.wallet} (commitment ${short(record.commitment)}): ${name} must be a list of finite numbers`);
+  }
+  if (Number.isNaN(Date.parse(record.createdAt))) throw new Error(`store: record of ${record.wallet}: createdAt is not an ISO time`);
 }
 
-function readRecord(path: string): StoreRecord {
-  const r = JSON.parse(readFileSync(path, "utf8")) as StoreRecord;
-  if (r.version !== STORE_VERSION) throw new Error(`store: ${path} has version ${r.version}; this code reads version ${STORE_VERSION}`);
-  return r;
+/** Write a record (idempotent for the same wallet and commitment). */
+export async function saveRecord(db: Database, record: StoreRecord): Promise<void> {
+  checkRecord(record);
+  try {
+    await insertPrivateRecords(db, [record]);
+  } catch (e) {
+    throw privateError(`cannot save the record of ${record.wallet} (commitment ${short(record.commitment)})`, e);
+  }
+  const view = views.get(db.label);
+  if (view) addToView(view, record);
+}
+
+async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw privateError(what, e);
+  }
 }
 
 /** Every record of a wallet, oldest first. */
-export function walletRecords(dir: string, wallet: string): StoreRecord[] {
-  const d = walletDir(dir, wallet);
-  if (!existsSync(d)) return [];
-  return readdirSync(d)
-    .filter((f) => /^[0-9]+\.json$/.test(f))
-    .map((f) => readRecord(join(d, f)))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-}
+export const recordsOf = (db: Database, wallet: string): Promise<StoreRecord[]> => guarded(`cannot read the records of ${wallet}`, () => selectPrivateRecords(db, { wallet }));
 
 /** The wallet's most recent record, or undefined. */
-export function latestRecord(dir: string, wallet: string): StoreRecord | undefined {
-  return walletRecords(dir, wallet).at(-1);
+export const latestRecordOf = (db: Database, wallet: string): Promise<StoreRecord | undefined> =>
+  guarded(`cannot read the records of ${wallet}`, () => selectLatestPrivateRecord(db, wallet));
+
+/** The record behind a given commitment (e.g. the one read on-chain with commitmentOf), or undefined. */
+export const recordFor = (db: Database, wallet: string, commitment: bigint | string): Promise<StoreRecord | undefined> =>
+  guarded(`cannot read the records of ${wallet}`, () => selectPrivateRecord(db, wallet, BigInt(commitment).toString()));
+
+/** Wallets (checksummed, ascending) that have at least one record. */
+export const storedWallets = (db: Database): Promise<Address[]> => guarded("cannot list the stored wallets", () => selectRecordWallets(db));
+
+// ---- The synchronous view (for the submission code; see the header) ----
+
+type View = Map<string, StoreRecord[]>;
+const views = new Map<string, View>();
+
+function addToView(view: View, r: StoreRecord): void {
+  const key = r.wallet.toLowerCase();
+  const list = view.get(key) ?? [];
+  if (list.some((x) => x.commitment === r.commitment)) return;
+  list.push(r);
+  list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (BigInt(a.commitment) < BigInt(b.commitment) ? -1 : 1));
+  view.set(key, list);
 }
 
 /**
- * The record behind a given commitment (e.g. the one read on-chain with commitmentOf), or
- * undefined: what the prover needs to prove against that commitment.
+ * Load the records of `wallets` (default: every wallet) into this process's view of the store,
+ * replacing a previous one, and return the view's name (the database's label) for findRecord,
+ * latestRecord and walletRecords (and SubmitOptions.storeDir).
  */
-export function findRecord(dir: string, wallet: string, commitment: bigint | string): StoreRecord | undefined {
-  const path = recordPath(dir, wallet, BigInt(commitment).toString());
-  return existsSync(path) ? readRecord(path) : undefined;
+export async function loadStoreView(db: Database, wallets?: readonly string[]): Promise<string> {
+  const records = await guarded("cannot load the records", () => selectPrivateRecords(db, wallets ? { wallets } : {}));
+  const view: View = new Map();
+  for (const r of records) addToView(view, r);
+  views.set(db.label, view);
+  return db.label;
 }
 
-/** Wallets (checksummed) that have at least one record. */
-export function storedWallets(dir: string): Address[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((d) => /^0x[0-9a-f]{40}$/.test(d))
-    .map((d) => getAddress(d));
+/** Forget a loaded view (its records leave this process's memory when nothing else holds them). */
+export function dropStoreView(name: string): void {
+  views.delete(name);
+}
+
+function viewOf(name: string): View {
+  const view = views.get(name);
+  if (!view) throw new Error(`the private store ${name} is not loaded in this process: open its database and call loadStoreView(db) first`);
+  return view;
+}
+
+/** Every record of a wallet in a loaded view, oldest first. */
+export function walletRecords(store: string, wallet: string): StoreRecord[] {
+  return [...(viewOf(store).get(wallet.toLowerCase()) ?? [])];
+}
+
+/** The wallet's most recent record in a loaded view, or undefined. */
+export function latestRecord(store: string, wallet: string): StoreRecord | undefined {
+  return viewOf(store).get(wallet.toLowerCase())?.at(-1);
+}
+
+/** The record behind a given commitment in a loaded view, or undefined. */
+export function findRecord(store: string, wallet: string, commitment: bigint | string): StoreRecord | undefined {
+  const c = BigInt(commitment).toString();
+  return viewOf(store).get(wallet.toLowerCase())?.find((r) => r.commitment === c);
 }

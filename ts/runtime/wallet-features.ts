@@ -1,14 +1,16 @@
 // One wallet's raw features on one chain at a snapshot block, as features.json defines them
-// ("perChain"), from the indexed pool events plus reads at past blocks:
-//   counts and USD sums         <- Borrow / Repay / SupplyCollateral / WithdrawCollateral / Liquidate
+// ("perChain"), from its events' aggregates (computed in SQL: db/index-data.ts eventAggregates)
+// plus reads at past blocks:
+//   counts and USD sums          <- Borrow / Repay / SupplyCollateral / WithdrawCollateral / Liquidate
 //   wallet age, last liquidation <- event timestamps (whole days before the snapshot time)
-//   daily risk samples          <- position and oracle price at the block current at 00:00 UTC
+//   daily risk samples           <- position and oracle price at the block current at 00:00 UTC
 //   current risk, collateral, debt <- position and price at the snapshot block
-//   tx_count                    <- the wallet's nonce at the snapshot block
+//   tx_count                     <- the wallet's nonce at the snapshot block
+// USD sums are exact sums of the events' values in loan-token base units, converted once.
 import type { Address } from "viem";
 import { DAY, type ChainReader, type PoolPosition } from "./chain-reader.js";
+import type { EventAggregate, StoredSample } from "./db/index-data.js";
 import { emptyChainRaw, validateChainRecord, type ChainRecord, type FeatureSpec, type RawValue } from "./features.js";
-import type { DaySample, IndexedEvent, IndexState } from "./index-state.js";
 
 /** The protocol id of this pool in features.json's protocol list. */
 export const PROTOCOL_ID = "zkrisk";
@@ -19,6 +21,28 @@ export interface Snapshot {
   readonly block: number;
   readonly time: number;
 }
+
+/** A daily risk sample of one wallet at the 00:00 UTC block of a day. */
+export interface DaySample {
+  readonly block: number;
+  readonly debt: boolean;
+  readonly riskFactor: number;
+}
+
+/**
+ * A chain's cached reads for one features run: day blocks and samples loaded from the database,
+ * and the new reads made here, which the caller saves (db/index-data.ts saveReads).
+ */
+export interface ReadCache {
+  /** Day -> the block current at its 00:00 UTC. */
+  readonly dayBlocks: Map<number, number>;
+  /** Wallet (lower-case) -> day -> sample. */
+  readonly samples: Map<string, Map<number, StoredSample>>;
+  readonly newDayBlocks: Map<number, number>;
+  readonly newSamples: StoredSample[];
+}
+
+export const emptyReadCache = (dayBlocks: Map<number, number> = new Map()): ReadCache => ({ dayBlocks, samples: new Map(), newDayBlocks: new Map(), newSamples: [] });
 
 /** Risk factor = debt / (collateral value x liquidation threshold); the cap when there is debt and no collateral. */
 export function riskFactor(spec: FeatureSpec, debtUsd: number, collateralUsd: number): number {
@@ -42,73 +66,77 @@ async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>)
   return out;
 }
 
-/** The wallet's events on this chain up to the snapshot, in chain order. */
-export function walletEvents(state: IndexState, wallet: Address, snapshotBlock: number): IndexedEvent[] {
-  const w = wallet.toLowerCase();
-  return state.events.filter((e) => e.wallet === w && e.block <= snapshotBlock);
-}
-
 /**
  * Daily samples at 00:00 UTC of each day after the wallet's first event up to the snapshot.
  * Days before its first borrow have no debt and are not read. Day blocks and samples of days
- * before the snapshot time are cached in the state (the caller saves it).
+ * before the snapshot time are cached (the caller saves the new ones).
  */
-async function dailySamples(reader: ChainReader, spec: FeatureSpec, state: IndexState, wallet: Address, events: IndexedEvent[], snap: Snapshot): Promise<DaySample[]> {
-  const first = events[0];
-  if (!first) return [];
-  const firstBorrow = events.find((e) => e.kind === "borrow");
+async function dailySamples(reader: ChainReader, spec: FeatureSpec, cache: ReadCache, wallet: Address, agg: EventAggregate, snap: Snapshot): Promise<DaySample[]> {
   const days: number[] = [];
-  for (let d = Math.ceil(first.time / DAY); d * DAY <= snap.time; d++) days.push(d);
+  for (let d = Math.ceil(agg.firstTime / DAY); d * DAY <= snap.time; d++) days.push(d);
 
   // Day blocks, in order: each search starts at the previous day's block.
   const blocks: number[] = [];
-  let lo = first.block;
+  let lo = agg.firstBlock;
   for (const d of days) {
-    const cached = state.dayBlocks[d];
+    const cached = cache.dayBlocks.get(d);
     const b = cached !== undefined && cached <= snap.block ? cached : await reader.blockAtTime(d * DAY, lo, snap.block);
-    if (d * DAY < snap.time) state.dayBlocks[d] = b;
+    if (d * DAY < snap.time && cached !== b) {
+      cache.dayBlocks.set(d, b);
+      cache.newDayBlocks.set(d, b);
+    }
     blocks.push(b);
     lo = b;
   }
 
-  const cache = (state.samples[wallet.toLowerCase()] ??= {});
+  const w = wallet.toLowerCase();
+  let mine = cache.samples.get(w);
+  if (!mine) cache.samples.set(w, (mine = new Map()));
+  const walletCache = mine;
   const positions = new Map<number, Promise<PoolPosition>>();
   const positionAt = (b: number): Promise<PoolPosition> => {
     let p = positions.get(b);
     if (!p) positions.set(b, (p = reader.positionAt(wallet, b)));
     return p;
   };
+  const toSample = (s: StoredSample): DaySample => ({
+    block: s.block,
+    debt: s.debt > 0n,
+    riskFactor: riskFactor(spec, reader.loanUsd(s.debt), reader.collateralUsd(s.collateral, s.price)),
+  });
   return inBatches(days.map((d, i) => [d, blocks[i] as number] as const), async ([d, b]) => {
-    const hit = cache[d];
-    if (hit && hit.block === b) return hit;
-    let sample: DaySample;
-    if (!firstBorrow || firstBorrow.block > b) sample = { block: b, debt: false, riskFactor: 0 };
-    else {
-      const [pos, price] = await Promise.all([positionAt(b), reader.priceAt(b)]);
-      sample = { block: b, debt: pos.debt > 0n, riskFactor: riskFactor(spec, reader.loanUsd(pos.debt), reader.collateralUsd(pos.collateral, price)) };
+    const hit = walletCache.get(d);
+    if (hit && hit.block === b) return toSample(hit);
+    if (agg.firstBorrowBlock === null || agg.firstBorrowBlock > b) return { block: b, debt: false, riskFactor: 0 };
+    const [pos, price] = await Promise.all([positionAt(b), reader.priceAt(b)]);
+    const stored: StoredSample = { wallet: w, day: d, block: b, collateral: pos.collateral, debt: pos.debt, price };
+    if (d * DAY < snap.time) {
+      walletCache.set(d, stored);
+      cache.newSamples.push(stored);
     }
-    if (d * DAY < snap.time) cache[d] = sample;
-    return sample;
+    return toSample(stored);
   });
 }
 
 /**
- * The wallet's raw features on this chain at the snapshot (a ChainRecord for features.ts).
- * A wallet without pool events on the chain gets the features' empty values.
+ * The wallet's raw features on this chain at the snapshot (a ChainRecord for features.ts), from
+ * the aggregate of its events up to the snapshot. A wallet without pool events on the chain
+ * (no aggregate) gets the features' empty values.
  */
-export async function chainRawFeatures(reader: ChainReader, spec: FeatureSpec, state: IndexState, wallet: Address, snap: Snapshot): Promise<ChainRecord> {
-  const events = walletEvents(state, wallet, snap.block);
+export async function chainRawFeatures(
+  reader: ChainReader,
+  spec: FeatureSpec,
+  agg: EventAggregate | undefined,
+  cache: ReadCache,
+  wallet: Address,
+  snap: Snapshot,
+): Promise<ChainRecord> {
   const empty = emptyChainRaw(spec);
-  if (events.length === 0) return { chainId: reader.chainId, raw: empty };
+  if (!agg) return { chainId: reader.chainId, raw: empty };
   await reader.init();
 
-  const of = (kind: IndexedEvent["kind"]) => events.filter((e) => e.kind === kind);
-  const usd = (list: IndexedEvent[]) => list.reduce((a, e) => a + e.usd, 0);
-  const liquidations = of("liquidation");
-  const lastLiquidation = liquidations.at(-1);
-
   const [samples, position, price, nonce] = await Promise.all([
-    dailySamples(reader, spec, state, wallet, events, snap),
+    dailySamples(reader, spec, cache, wallet, agg, snap),
     reader.positionAt(wallet, snap.block),
     reader.priceAt(snap.block),
     reader.client.getTransactionCount({ address: wallet, blockNumber: BigInt(snap.block) }),
@@ -118,19 +146,19 @@ export async function chainRawFeatures(reader: ChainReader, spec: FeatureSpec, s
   const debtUsd = reader.loanUsd(position.debt);
 
   const values: Record<string, RawValue> = {
-    wallet_age_days: wholeDays(snap.time - (events[0] as IndexedEvent).time),
+    wallet_age_days: wholeDays(snap.time - agg.firstTime),
     tx_count: nonce,
-    borrow_count: of("borrow").length,
-    borrow_usd: usd(of("borrow")),
-    repay_count: of("repay").length,
-    repay_usd: usd(of("repay")),
-    deposit_count: of("deposit").length,
-    deposit_usd: usd(of("deposit")),
-    withdraw_count: of("withdraw").length,
-    withdraw_usd: usd(of("withdraw")),
-    liquidation_count: liquidations.length,
+    borrow_count: agg.counts.borrow,
+    borrow_usd: reader.loanUsd(agg.values.borrow),
+    repay_count: agg.counts.repay,
+    repay_usd: reader.loanUsd(agg.values.repay),
+    deposit_count: agg.counts.deposit,
+    deposit_usd: reader.loanUsd(agg.values.deposit),
+    withdraw_count: agg.counts.withdraw,
+    withdraw_usd: reader.loanUsd(agg.values.withdraw),
+    liquidation_count: agg.counts.liquidation,
     // "or 1825 if none": the feature's empty value.
-    days_since_last_liquidation: lastLiquidation ? wholeDays(snap.time - lastLiquidation.time) : (empty.days_since_last_liquidation as number),
+    days_since_last_liquidation: agg.lastLiquidationTime !== null ? wholeDays(snap.time - agg.lastLiquidationTime) : (empty.days_since_last_liquidation as number),
     days_with_debt: debtDays.length,
     avg_risk_factor: debtDays.length ? debtDays.reduce((a, s) => a + s.riskFactor, 0) / debtDays.length : 0,
     max_risk_factor: samples.reduce((a, s) => Math.max(a, s.riskFactor), 0),

@@ -6,7 +6,7 @@
 // the single-wallet circuit, which never sends a proof against a changed commitment; and an
 // unreachable chain is retried and then reported, not fatal.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -19,9 +19,10 @@ import { demoAccount } from "../runtime/accounts.js";
 import type { AttestChain } from "../runtime/attestor.js";
 import { CHAINS, startLocalChains, stopAll, type Anvil } from "../runtime/chains.js";
 import { connectChains, signer, type ConnectedChain } from "../runtime/connect.js";
+import { openDatabase, type Database } from "../runtime/db/engine.js";
 import { deployAll } from "../runtime/deploy.js";
 import { runIndex } from "../runtime/index-run.js";
-import { findRecord } from "../runtime/store.js";
+import { findRecord, loadStoreView } from "../runtime/store.js";
 import { planRounds, proveAndAttest, submitProof, type WalletSubmission } from "../runtime/submit.js";
 
 const quiet = () => undefined;
@@ -30,7 +31,8 @@ const silent = { step: <T>(_n: string, run: () => Promise<T>) => run(), skip: qu
 
 describe("prove wallets in one round, attest on three chains, borrow at the tier's terms", { timeout: 900_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "zkrisk-attest-"));
-  const storeDir = join(dir, "store");
+  let db: Database;
+  let storeDir: string; // the name of the private store's view loaded from the database
   const deploymentsDir = join(dir, "deployments");
   const wallets = [demoAccount(0), demoAccount(3), demoAccount(4)];
   const lone = demoAccount(5);
@@ -57,7 +59,9 @@ describe("prove wallets in one round, attest on three chains, borrow at the tier
       await m.advance(30 * 86_400);
       await m.setPrice(2_000);
     }
-    await runIndex({ deploymentsDir, rpcUrls, storeDir, stateDir: join(dir, "index"), confirmations: 0, wallets: [...wallets, lone].map((w) => w.address) });
+    db = await openDatabase(join(dir, "db"));
+    await runIndex({ deploymentsDir, rpcUrls, db, confirmations: 0, wallets: [...wallets, lone].map((w) => w.address) });
+    storeDir = await loadStoreView(db);
     targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
     modelId = chains[0]!.deployment.modelId;
     provers = openProverPool(getModel("credit"), { onProgress: quiet, reporter: silent });
@@ -66,7 +70,9 @@ describe("prove wallets in one round, attest on three chains, borrow at the tier
 
   after(async () => {
     await provers?.close();
+    await db?.close();
     await stopAll(anvils);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("three wallets, one round proof, attested on 1, 137 and 42161 in one transaction per chain", async () => {

@@ -1,8 +1,8 @@
 // CLI errors: one precise line, non-zero exit, nothing written.
 import assert from "node:assert/strict";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { ROOT } from "../toolchain/paths.js";
 import { oneLine, runCli } from "./cli-support.js";
@@ -109,13 +109,14 @@ describe("zkrisk CLI", () => {
   });
 
   test("attest: an unknown backend, an empty store, a wallet that is not an address", () => {
-    const empty = mkdtempSync(join(tmpdir(), "zkrisk-store-"));
+    const empty = join(mkdtempSync(join(tmpdir(), "zkrisk-db-")), "db");
     let r = cli(["attest", "--backend", "gpu"]);
     assert.equal(r.status, 1);
     assert.equal(oneLine(r.stderr), 'zkrisk attest: unknown prover backend "gpu" (one of: native, engine)');
-    r = cli(["attest", "--store", empty]);
+    r = cli(["attest", "--database", empty]);
     assert.equal(r.status, 1);
-    assert.equal(oneLine(r.stderr), `zkrisk attest: the store ${empty} holds no wallet: run \`zkrisk index\` first`);
+    assert.equal(oneLine(r.stderr), `zkrisk attest: the private store of ${empty} holds no wallet: run \`zkrisk index\` first`);
+    rmSync(dirname(empty), { recursive: true, force: true });
     r = cli(["attest", "--wallet", "0x12"]);
     assert.equal(r.status, 1);
     assert.equal(oneLine(r.stderr), 'zkrisk attest: --wallet: "0x12" is not an address');

@@ -1,10 +1,11 @@
 // The indexer and attestor on two real anvil chains (ids 1 and 137) with zkrisk deployed by
-// the real deploy script: wallets act across days, the indexed features equal hand-computed
-// values, a second run resumes from the state, a reorg is detected and re-indexed, and the
-// commitments posted on every chain equal inputCommitment of the stored salted input.
+// the real deploy script, on the embedded database: wallets act across days, the indexed
+// features equal hand-computed values, a second run resumes from the database's cursors, a reorg
+// is detected and re-indexed, and the commitments posted on every chain equal inputCommitment of
+// the stored salted input. (Kill-and-resume and reorgs on both engines: db-indexer.test.ts.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -13,12 +14,15 @@ import { demoAccount, publicClient, roleAccount, viemChain, walletClient } from 
 import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi, attestationRegistryAbi } from "../runtime/abi.generated.js";
 import { attestWallets, readInputScale } from "../runtime/attestor.js";
 import { getChain, startAnvil, stopAll, type Anvil, type ChainInfo } from "../runtime/chains.js";
+import { commitmentsPostedFor } from "../runtime/db/attestations.js";
+import { openDatabase, type Database } from "../runtime/db/engine.js";
+import { chainEvents } from "../runtime/db/index-data.js";
 import { deploy } from "../runtime/deploy.js";
 import type { Deployment } from "../runtime/deployment.js";
 import { loadFeatureSpec, transform } from "../runtime/features.js";
 import { runIndex, type RunIndexOptions, type RunIndexResult } from "../runtime/index-run.js";
 import type { WalletFeatures } from "../runtime/indexer.js";
-import { latestRecord, walletRecords } from "../runtime/store.js";
+import { latestRecordOf, recordsOf } from "../runtime/store.js";
 import { saltedInput } from "../pipeline/salt.js";
 import { ROOT } from "../toolchain/paths.js";
 import { inputCommitment } from "../prover/engine.js";
@@ -104,7 +108,9 @@ const chainRaw = (w: WalletFeatures, chainId: number) => {
 
 describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), "zkrisk-indexer-"));
-  const dirs = { deploymentsDir: join(tmp, "deployments"), stateDir: join(tmp, "state"), storeDir: join(tmp, "store") };
+  const deploymentsDir = join(tmp, "deployments");
+  const dbDir = join(tmp, "db");
+  let db: Database;
   let anvils: Anvil[] = [];
   let c1: Ctx;
   let c137: Ctx;
@@ -113,7 +119,8 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
   let run2: RunIndexResult;
 
   const options = (extra: Partial<RunIndexOptions> = {}): RunIndexOptions => ({
-    ...dirs,
+    deploymentsDir,
+    db,
     chains: [c1.chain, c137.chain],
     rpcUrls: { 1: c1.anvil.rpcUrl, 137: c137.anvil.rpcUrl },
     confirmations: CONFIRMATIONS,
@@ -129,7 +136,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     const ctxs: Ctx[] = [];
     for (const [i, chain] of chains.entries()) {
       const anvil = anvils[i]!;
-      const { deployment: d } = await deploy({ chain, rpcUrl: anvil.rpcUrl, deploymentsDir: dirs.deploymentsDir, log: () => {} });
+      const { deployment: d } = await deploy({ chain, rpcUrl: anvil.rpcUrl, deploymentsDir, log: () => {} });
       ctxs.push({
         chain,
         anvil,
@@ -144,6 +151,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
       });
     }
     [c1, c137] = ctxs as [Ctx, Ctx];
+    db = await openDatabase(dbDir);
     const latest = await c1.pc.getBlock();
     base = (Math.floor(Number(latest.timestamp) / DAY) + 2) * DAY;
 
@@ -206,6 +214,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
   });
 
   after(async () => {
+    await db?.close();
     await stopAll(anvils);
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -275,10 +284,10 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     }
   });
 
-  test("commitments on every chain equal inputCommitment of the stored salted input; store files are private", async () => {
+  test("commitments on every chain equal inputCommitment of the stored salted input; the database folder is private", async () => {
     const scale = readInputScale();
     for (const w of [A, B, C, S]) {
-      const rec = latestRecord(dirs.storeDir, w.address);
+      const rec = await latestRecordOf(db, w.address);
       assert.ok(rec);
       assert.equal(rec.salt.length, spec.saltLength);
       const expected = inputCommitment(saltedInput(rec.features, rec.salt, spec), scale);
@@ -289,10 +298,10 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
         const onChain = await ctx.pc.readContract({ address: ctx.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [w.address] });
         assert.equal(onChain.value, expected, `chain ${ctx.chain.chainId} ${w.address}`);
       }
-      const dir = join(dirs.storeDir, w.address.toLowerCase());
-      assert.equal(statSync(dir).mode & 0o777, 0o700);
-      for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+      const posted = await commitmentsPostedFor(db, w.address);
+      assert.deepEqual(posted.map((p) => [p.chainId, p.commitment]).sort(), [[1, expected], [137, expected]], `${w.address}: the postings are recorded`);
     }
+    assert.equal(statSync(dbDir).mode & 0o777, 0o700);
   });
 
   test("second run resumes from the state: only new blocks, new salt for changed features", async () => {
@@ -314,7 +323,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     assertRaw(chainRaw(b, 137), { borrow_count: 1, borrow_usd: 500, debt_usd: 500, current_risk_factor: 500 / (2000 * LT), days_with_debt: 0 }, "B after borrowing");
     const bAtt = run2.attestations.find((x) => x.wallet === B.address)!;
     assert.equal(bAtt.newCommitment, true);
-    const records = walletRecords(dirs.storeDir, B.address);
+    const records = await recordsOf(db, B.address);
     assert.equal(records.length, 2);
     assert.notDeepEqual(records[0]!.salt, records[1]!.salt);
     assert.notEqual(records[0]!.commitment, records[1]!.commitment);
@@ -326,7 +335,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
       assert.equal(att.newCommitment, false, att.wallet);
       assert.deepEqual(att.chains.map((x) => x.status), ["unchanged", "unchanged"]);
     }
-    assert.equal(walletRecords(dirs.storeDir, B.address).length, 2);
+    assert.equal((await recordsOf(db, B.address)).length, 2);
   });
 
   test("a reorg is detected, rewound and re-indexed", async () => {
@@ -349,10 +358,10 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     assert.equal(after.chains[0]!.rewound, null);
     const b137 = chainRaw(find(after, B.address), 137);
     assertRaw(b137, { repay_count: 0, repay_usd: 0, deposit_count: 2, deposit_usd: 2000 + 2 * 2000, collateral_usd: 6000, debt_usd: 500 }, "B after the reorg");
-    assert.equal(after.chains[1]!.state.events.filter((e) => e.kind === "repay" && e.wallet === B.address.toLowerCase()).length, 0);
+    assert.equal((await chainEvents(db, 137, { wallet: B.address })).filter((e) => e.kind === "repay").length, 0);
 
     // The commitment now on both chains is that of B's latest record.
-    const rec = latestRecord(dirs.storeDir, B.address)!;
+    const rec = (await latestRecordOf(db, B.address))!;
     assert.deepEqual(rec.features, find(after, B.address).features);
     for (const ctx of [c1, c137]) {
       const onChain = await ctx.pc.readContract({ address: ctx.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [B.address] });
@@ -360,15 +369,24 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     }
   });
 
-  test("zkrisk index on the command line", () => {
+  test("zkrisk index on the command line", async () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ["--import", "tsx", "ts/cli/main.ts", "index", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     const rpc = `1=${c1.anvil.rpcUrl},137=${c137.anvil.rpcUrl}`;
-    const ok = cli("--deployments", dirs.deploymentsDir, "--rpc", rpc, "--state", dirs.stateDir, "--store", dirs.storeDir, "--confirmations", "2", "--no-post");
-    assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, /chain 137: blocks \d+\.\.\d+ indexed/);
-    assert.match(ok.stdout, /indexed 2 chain\(s\), 4 wallet\(s\); 0 commitment\(s\) posted/);
-    const bad = cli("--deployments", dirs.deploymentsDir, "--rpc", rpc, "--confirmations", "two");
+    // The embedded database serves one process: the CLI is refused while this one holds it.
+    const busy = cli("--deployments", deploymentsDir, "--rpc", rpc, "--database", dbDir, "--no-post");
+    assert.equal(busy.status, 1);
+    assert.match(busy.stderr.trim(), /^zkrisk index: the embedded database .* is in use by process \d+ .*PostgreSQL/);
+    await db.close();
+    try {
+      const ok = cli("--deployments", deploymentsDir, "--rpc", rpc, "--database", dbDir, "--confirmations", "2", "--no-post");
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stdout, /chain 137: blocks \d+\.\.\d+ indexed/);
+      assert.match(ok.stdout, /indexed 2 chain\(s\), 4 wallet\(s\); 0 commitment\(s\) posted/);
+    } finally {
+      db = await openDatabase(dbDir);
+    }
+    const bad = cli("--deployments", deploymentsDir, "--rpc", rpc, "--confirmations", "two");
     assert.equal(bad.status, 1);
     assert.equal(bad.stderr.trim(), 'zkrisk index: --confirmations: "two" is not an integer >= 0');
   });
@@ -383,10 +401,10 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     const chains = [c1, c137].map((ctx) => ({ chainId: ctx.chain.chainId, publicClient: ctx.pc, walletClient: walletClient(ctx.chain, ctx.anvil.rpcUrl, stranger), registry: ctx.registry }));
     const wallets = (await runIndex(options({ post: false, wallets: [A.address] }))).wallets;
     const changed = wallets.map((w) => ({ ...w, features: w.features.map((x, i) => (i === 0 ? x + 1 : x)) }));
-    const before = walletRecords(dirs.storeDir, A.address).length;
-    await assert.rejects(attestWallets(changed, chains, { storeDir: dirs.storeDir, inputScale: readInputScale(), salt: spec }), {
+    const before = (await recordsOf(db, A.address)).length;
+    await assert.rejects(attestWallets(changed, chains, { db, inputScale: readInputScale(), salt: spec }), {
       message: new RegExp(`chain 1: the attestor ${stranger.address} lacks ATTESTOR_ROLE on the registry ${c1.registry}\\. A GOVERNOR_ROLE holder must call grantRole`),
     });
-    assert.equal(walletRecords(dirs.storeDir, A.address).length, before, "nothing stored before the role check");
+    assert.equal((await recordsOf(db, A.address)).length, before, "nothing stored before the role check");
   });
 });
