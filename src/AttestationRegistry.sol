@@ -12,7 +12,7 @@ import {
     AttestationView,
     SkipReason
 } from "./interfaces/IAttestationRegistry.sol";
-import {ICreditOracle} from "./interfaces/ICreditOracle.sol";
+import {ICreditOracle, CreditPeriod} from "./interfaces/ICreditOracle.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 
 import {ConstantsLib} from "./libraries/ConstantsLib.sol";
@@ -56,6 +56,7 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
     mapping(uint64 roundId => Round) internal _rounds;
     mapping(address wallet => DataCommitment) internal _commitments;
     mapping(address wallet => Attestation) internal _attestations;
+    mapping(uint256 commitment => address wallet) internal _commitmentHolders;
 
     /* CONSTRUCTOR */
 
@@ -84,8 +85,14 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
         }
         if (_models[modelId].registered) revert ErrorsLib.ModelAlreadyRegistered();
 
-        _models[modelId] =
-            Model({tierCount: tierCount, outputScale: outputScale, lifetime: lifetime, registered: true, active: true});
+        _models[modelId] = Model({
+            tierCount: tierCount,
+            outputScale: outputScale,
+            lifetime: lifetime,
+            registered: true,
+            active: true,
+            retiredAt: 0
+        });
         currentModel = modelId;
 
         emit EventsLib.ModelRegistered(modelId, tierCount, outputScale, lifetime);
@@ -112,6 +119,7 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
         if (!m.active) revert ErrorsLib.ModelRetired();
 
         m.active = false;
+        m.retiredAt = uint64(block.timestamp);
         if (currentModel == modelId) delete currentModel;
 
         emit EventsLib.ModelRetired(modelId);
@@ -123,11 +131,21 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
     function postCommitment(address wallet, uint256 commitment) external onlyRole(ATTESTOR_ROLE) {
         if (wallet == address(0)) revert ErrorsLib.ZeroAddress();
         if (!_isFieldElement(commitment)) revert ErrorsLib.InvalidCommitment();
+        address holder = _commitmentHolders[commitment];
+        if (holder != wallet) {
+            if (holder != address(0)) revert ErrorsLib.CommitmentOfAnotherWallet(holder);
+            _commitmentHolders[commitment] = wallet;
+        }
 
         DataCommitment storage current = _commitments[wallet];
         uint256 oldCommitment = current.value;
         uint64 postedAt = uint64(block.timestamp);
         uint32 nonce = current.nonce + 1;
+        // The attestation made against the commitment being replaced stops counting now.
+        Attestation storage a = _attestations[wallet];
+        // Casting to uint40 is safe: timestamps stay below 2**40 until the year 36812.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (a.roundId != 0 && a.commitmentNonce == current.nonce) a.supersededAt = uint40(block.timestamp);
         current.value = commitment;
         current.postedAt = postedAt;
         current.nonce = nonce;
@@ -189,7 +207,7 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
     /// @inheritdoc ICreditOracle
     function tierOf(address wallet) external view returns (uint8 tier, uint64 validUntil, bool verified) {
         Attestation memory a = _attestations[wallet];
-        if (!_isValid(wallet, a)) return (ConstantsLib.NO_TIER, 0, false);
+        if (!_isValid(a)) return (ConstantsLib.NO_TIER, 0, false);
         return (a.tier, a.expiresAt, true);
     }
 
@@ -200,8 +218,23 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
         returns (bool neverLiquidated, uint64 validUntil, bool verified)
     {
         Attestation memory a = _attestations[wallet];
-        if (!_isValid(wallet, a)) return (false, 0, false);
+        if (!_isValid(a)) return (false, 0, false);
         return (a.neverLiquidated, a.expiresAt, true);
+    }
+
+    /// @inheritdoc ICreditOracle
+    function creditPeriodOf(address wallet) external view returns (CreditPeriod memory period) {
+        Attestation memory a = _attestations[wallet];
+        if (a.roundId == 0) return period;
+        uint64 endsAt = _endOf(a);
+        return CreditPeriod({
+            roundId: a.roundId,
+            tier: a.tier,
+            counts: block.timestamp < endsAt,
+            issuedAt: _rounds[a.roundId].issuedAt,
+            endsAt: endsAt,
+            previousEndedAt: a.previousEndedAt
+        });
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -238,6 +271,11 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
             expiresAt: a.expiresAt,
             commitmentNonce: a.commitmentNonce
         });
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function commitmentHolderOf(uint256 commitment) external view returns (address) {
+        return _commitmentHolders[commitment];
     }
 
     /* INTERNAL */
@@ -312,12 +350,15 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
         }
     }
 
-    /// @dev Reverts with ProofRejected unless the circuit's verifier accepts the proof.
+    /// @dev Reverts with ProofRejected unless the circuit's verifier accepts the proof, or with VerifierOutOfGas when
+    /// the call failed for lack of gas: it left less than 1/VERIFIER_OUT_OF_GAS_DIVISOR of the gas there was before.
     function _internalVerify(address verifier, bytes calldata proof, uint256[] calldata instances) internal {
+        uint256 gasBefore = gasleft();
         // The verifier is governance-registered code; it is not `view` and reverts on invalid proofs.
         try IProofVerifier(verifier).verifyProof(proof, instances) returns (bool ok) {
             if (!ok) revert ErrorsLib.ProofRejected();
         } catch {
+            if (gasleft() < gasBefore / ConstantsLib.VERIFIER_OUT_OF_GAS_DIVISOR) revert ErrorsLib.VerifierOutOfGas();
             revert ErrorsLib.ProofRejected();
         }
     }
@@ -376,12 +417,23 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
         // forge-lint: disable-next-line(unsafe-typecast)
         tier = uint8(instances[tierIndex] >> ctx.outputScale);
         bool neverLiquidated = instances[tierIndex + 1] != 0;
+        // When the attestation this one replaces stopped counting: its end, or now if it still counted.
+        Attestation memory previous = _attestations[wallet];
+        uint256 previousEndedAt;
+        if (previous.roundId != 0) {
+            previousEndedAt = _endOf(previous);
+            if (previousEndedAt > block.timestamp) previousEndedAt = block.timestamp;
+        }
         _attestations[wallet] = Attestation({
             roundId: ctx.roundId,
             expiresAt: expiresAt,
             commitmentNonce: nonce,
             tier: tier,
-            neverLiquidated: neverLiquidated
+            neverLiquidated: neverLiquidated,
+            supersededAt: 0,
+            // Casting to uint40 is safe: previousEndedAt <= block.timestamp < 2**40 (until the year 36812).
+            // forge-lint: disable-next-line(unsafe-typecast)
+            previousEndedAt: uint40(previousEndedAt)
         });
 
         emit EventsLib.Attested(wallet, ctx.roundId, ctx.modelId, ctx.proofHash, tier, neverLiquidated, expiresAt);
@@ -404,10 +456,18 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl {
     }
 
     /// @dev Whether `a` counts now: it exists, has not expired, its round's model is active and it was made against
-    /// `wallet`'s current data commitment.
-    function _isValid(address wallet, Attestation memory a) internal view returns (bool) {
-        return a.roundId != 0 && block.timestamp < a.expiresAt && _models[_rounds[a.roundId].modelId].active
-            && _commitments[wallet].nonce == a.commitmentNonce;
+    /// the wallet's current data commitment (not superseded): block.timestamp is below its end.
+    function _isValid(Attestation memory a) internal view returns (bool) {
+        return a.roundId != 0 && block.timestamp < _endOf(a);
+    }
+
+    /// @dev When attestation `a` stops (or stopped) counting: the earliest of its expiry, the time its data commitment
+    /// was superseded and the time its round's model was retired. It counts exactly while block.timestamp is below.
+    function _endOf(Attestation memory a) internal view returns (uint64 endsAt) {
+        endsAt = a.expiresAt;
+        if (a.supersededAt != 0 && a.supersededAt < endsAt) endsAt = a.supersededAt;
+        uint64 retiredAt = _models[_rounds[a.roundId].modelId].retiredAt;
+        if (retiredAt != 0 && retiredAt < endsAt) endsAt = retiredAt;
     }
 
     /// @dev Whether `x` is a non-zero BN254 scalar field element.

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IZkRiskLending, TierParams, MarketConfig, Bucket, Position} from "./interfaces/IZkRiskLending.sol";
-import {ICreditOracle} from "./interfaces/ICreditOracle.sol";
+import {ICreditOracle, CreditPeriod} from "./interfaces/ICreditOracle.sol";
 import {IOracle} from "./interfaces/IOracle.sol";
 
 import {ConstantsLib, DEBT_BUCKET_COUNT} from "./libraries/ConstantsLib.sol";
@@ -50,6 +50,32 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IZkRiskLending
     uint256 public immutable JUMP_APR;
+
+    /* TYPES */
+
+    /// @dev A position's tier terms: its bucket, the attestation round it follows, its downgrade ramp, the catch-up
+    /// exponent (rate * time, WAD) of the interest it owes for time spent in costlier buckets than its stored one, and
+    /// whether they differ from the stored terms.
+    struct TierTerms {
+        uint8 bucket;
+        uint64 round;
+        uint64 rampStart;
+        uint64 rampEnd;
+        uint256 rampFromLltv;
+        uint256 catchUpExponent;
+        bool changed;
+    }
+
+    /// @dev A position's debt once a sync moves it into the bucket of its terms: the assets leaving its stored bucket,
+    /// the catch-up interest, the new shares and the debt they are worth (rounded up); `moves` is false when the sync
+    /// leaves the shares where they are (same bucket, no catch-up interest).
+    struct DebtMove {
+        bool moves;
+        uint256 assets;
+        uint256 interest;
+        uint256 newShares;
+        uint256 debt;
+    }
 
     /* STORAGE */
 
@@ -244,10 +270,9 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
         if (!_exactlyOneZero(assets, shares)) revert ErrorsLib.InconsistentInput();
         if (onBehalf == address(0)) revert ErrorsLib.ZeroAddress();
 
-        _internalAccrueInterest();
+        uint8 b = _internalSyncTier(onBehalf);
 
         Position storage p = _positions[onBehalf];
-        uint8 b = p.bucket;
         Bucket storage bk = _buckets[b];
         if (assets > 0) shares = assets.toSharesDown(bk.borrowAssets, bk.borrowShares);
         else assets = shares.toAssetsUp(bk.borrowAssets, bk.borrowShares);
@@ -274,7 +299,7 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
         uint8 b = _internalSyncTier(borrower);
 
         Position storage p = _positions[borrower];
-        uint256 lltv = _internalLiquidationLtv(p, b);
+        uint256 lltv = _internalLiquidationLtv(p);
         uint256 price = IOracle(ORACLE).price();
         if (_internalIsHealthy(p, b, price, lltv)) revert ErrorsLib.HealthyPosition();
 
@@ -290,7 +315,11 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
 
         emit EventsLib.Liquidate(msg.sender, borrower, b, repaidAssets, repaidShares, seizedAssets);
 
-        if (p.collateral == 0 && p.borrowShares > 0) _internalRealizeBadDebt(borrower, p, b);
+        // What the collateral left cannot cover is bad debt now (all of it when no collateral is left).
+        if (p.borrowShares > 0) {
+            uint256 collateralValue = p.collateral.mulDivDown(price, ConstantsLib.ORACLE_PRICE_SCALE);
+            if (_internalDebt(p, b) > collateralValue) _internalRealizeBadDebt(borrower, p, b, collateralValue);
+        }
 
         IERC20(COLLATERAL_TOKEN).safeTransfer(msg.sender, seizedAssets);
         IERC20(LOAN_TOKEN).safeTransferFrom(msg.sender, address(this), repaidAssets);
@@ -334,22 +363,24 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IZkRiskLending
     function liquidationLtvOf(address borrower) external view returns (uint256) {
-        Position storage p = _positions[borrower];
-        return _internalLiquidationLtv(p, p.bucket);
+        TierTerms memory t = _internalTierTerms(borrower, _positions[borrower]);
+        return _internalRampedLltv(t.bucket, t.rampFromLltv, t.rampStart, t.rampEnd, block.timestamp);
     }
 
     /// @inheritdoc IZkRiskLending
     function debtOf(address borrower) external view returns (uint256) {
         Position storage p = _positions[borrower];
-        Bucket storage bk = _buckets[p.bucket];
-        return p.borrowShares.toAssetsUp(bk.borrowAssets, bk.borrowShares);
+        if (p.borrowShares == 0) return 0;
+        return _internalDebtMove(p, _internalTierTerms(borrower, p)).debt;
     }
 
     /// @inheritdoc IZkRiskLending
     function isHealthy(address borrower) external view returns (bool) {
         Position storage p = _positions[borrower];
         if (p.borrowShares == 0) return true;
-        return _internalIsHealthy(p, p.bucket, IOracle(ORACLE).price(), _internalLiquidationLtv(p, p.bucket));
+        TierTerms memory t = _internalTierTerms(borrower, p);
+        uint256 lltv = _internalRampedLltv(t.bucket, t.rampFromLltv, t.rampStart, t.rampEnd, block.timestamp);
+        return _internalDebtMove(p, t).debt <= _internalMaxDebt(p.collateral, IOracle(ORACLE).price(), lltv);
     }
 
     /// @inheritdoc IZkRiskLending
@@ -377,7 +408,7 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
             if (assets == 0) continue;
 
             uint256 rate = (_tierParams[b].apr + premium) / ConstantsLib.SECONDS_PER_YEAR;
-            uint256 interest = assets.wMulDown(rate.wTaylorCompoundedDown(elapsed));
+            uint256 interest = assets.wMulDown(rate.wCompoundedDown(elapsed));
             bk.borrowAssets = assets + interest;
             totalInterest += interest;
 
@@ -401,61 +432,194 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
     /// @dev The bucket a wallet's debt belongs in now: its verified tier (tiers above HIGH count as HIGH), or
     /// UNVERIFIED.
     function _internalBucketFor(address wallet) internal view returns (uint8) {
-        (uint8 tier,, bool verified) = ICreditOracle(CREDIT_ORACLE).tierOf(wallet);
-        if (!verified) return ConstantsLib.BUCKET_UNVERIFIED;
+        CreditPeriod memory c = ICreditOracle(CREDIT_ORACLE).creditPeriodOf(wallet);
+        return c.counts ? _bucketOfTier(c.tier) : ConstantsLib.BUCKET_UNVERIFIED;
+    }
+
+    /// @dev The bucket of a proven tier: tiers above HIGH count as HIGH.
+    function _bucketOfTier(uint8 tier) internal pure returns (uint8) {
         return tier > ConstantsLib.BUCKET_HIGH ? ConstantsLib.BUCKET_HIGH : tier;
     }
 
-    /// @dev Accrues interest, then moves `borrower`'s debt to the bucket of its current tier. Moving keeps the
-    /// debt's assets (rounded up, capped by the source bucket) and mints shares rounded up in the destination, so
-    /// bucket totals stay consistent with `totalBorrowAssets`. A move to a lower liquidation LTV starts a ramp.
-    function _internalSyncTier(address borrower) internal returns (uint8 to) {
+    /// @dev The terms `borrower`'s position `p` has now: its stored terms with every change of its credit since its
+    /// last sync applied at the date the credit oracle gives it (see the contract-level notes of IZkRiskLending).
+    /// The changes, in order: if the wallet was attested since the sync, the end of the attestation before (when the
+    /// position held a verified bucket) and the new attestation; then, if the latest attestation no longer counts,
+    /// its end. Dates are clamped to [the last sync, now]. Without debt, the terms are simply the current tier's.
+    function _internalTierTerms(address borrower, Position storage p) internal view returns (TierTerms memory t) {
+        CreditPeriod memory c = ICreditOracle(CREDIT_ORACLE).creditPeriodOf(borrower);
+        uint8 latest = c.roundId == 0 ? ConstantsLib.BUCKET_UNVERIFIED : _bucketOfTier(c.tier);
+        t.bucket = p.bucket;
+        t.round = c.roundId;
+        if (p.borrowShares == 0) {
+            if (!c.counts) t.bucket = ConstantsLib.BUCKET_UNVERIFIED;
+            else t.bucket = latest;
+            t.changed = t.bucket != p.bucket || t.round != p.round || p.rampEnd != 0;
+            return t;
+        }
+        t.rampStart = p.rampStart;
+        t.rampEnd = p.rampEnd;
+        t.rampFromLltv = p.rampFromLltv;
+
+        uint64[3] memory at;
+        uint8[3] memory to;
+        uint256 count;
+        if (c.roundId != p.round) {
+            if (p.bucket != ConstantsLib.BUCKET_UNVERIFIED) {
+                (at[count], to[count]) = (c.previousEndedAt, ConstantsLib.BUCKET_UNVERIFIED);
+                ++count;
+            }
+            (at[count], to[count]) = (c.issuedAt, latest);
+            ++count;
+        }
+        if (!c.counts) {
+            (at[count], to[count]) = (c.endsAt, ConstantsLib.BUCKET_UNVERIFIED);
+            ++count;
+        }
+
+        // Catch-up: rate * time spent in each bucket, relative to the stored bucket's rate (which it accrued at), up
+        // to the last accrual.
+        uint256 baseApr = _tierParams[p.bucket].apr;
+        uint256 costlier;
+        uint256 cheaper;
+        uint256 since = p.syncedAt;
+        for (uint256 i; i < count; ++i) {
+            uint256 date = uint256(at[i]).max(since).min(block.timestamp);
+            (costlier, cheaper) = _internalAddCatchUp(costlier, cheaper, baseApr, t.bucket, since, date);
+            _internalApplyChange(t, to[i], date);
+            since = date;
+        }
+        (costlier, cheaper) = _internalAddCatchUp(costlier, cheaper, baseApr, t.bucket, since, lastUpdate);
+        t.catchUpExponent = costlier.zeroFloorSub(cheaper).mulDivUp(1, ConstantsLib.SECONDS_PER_YEAR);
+
+        t.changed = t.bucket != p.bucket || t.round != p.round || t.rampStart != p.rampStart || t.rampEnd != p.rampEnd
+            || t.rampFromLltv != p.rampFromLltv || t.catchUpExponent != 0;
+    }
+
+    /// @dev Applies a change of the wallet's bucket to `to` at `date` to terms `t`. An upgrade (the new bucket's
+    /// liquidation LTV is not below the effective one at `date`) ends any ramp. A downgrade ramps from the effective
+    /// value at `date` to the new bucket's, until the end of the ramp in progress if there is one, or for
+    /// DOWNGRADE_RAMP.
+    function _internalApplyChange(TierTerms memory t, uint8 to, uint256 date) internal view {
+        if (to == t.bucket) return;
+        uint256 current = _internalRampedLltv(t.bucket, t.rampFromLltv, t.rampStart, t.rampEnd, date);
+        t.bucket = to;
+        if (_tierParams[to].lltv >= current) {
+            (t.rampStart, t.rampEnd, t.rampFromLltv) = (0, 0, 0);
+            return;
+        }
+        // Casting to uint64 is safe: date <= block.timestamp.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (t.rampEnd <= date) t.rampEnd = uint64(date) + ConstantsLib.DOWNGRADE_RAMP;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        t.rampStart = uint64(date);
+        t.rampFromLltv = current;
+    }
+
+    /// @dev Adds to the catch-up sums the time in [from, to), cut at the last accrual, that the position spent in
+    /// bucket `b`, weighted by how much costlier or cheaper `b`'s base APR is than `baseApr`.
+    function _internalAddCatchUp(uint256 costlier, uint256 cheaper, uint256 baseApr, uint8 b, uint256 from, uint256 to)
+        internal
+        view
+        returns (uint256, uint256)
+    {
+        uint256 elapsed = to.min(lastUpdate).zeroFloorSub(from);
+        uint256 apr = _tierParams[b].apr;
+        if (apr > baseApr) costlier += (apr - baseApr) * elapsed;
+        else cheaper += (baseApr - apr) * elapsed;
+        return (costlier, cheaper);
+    }
+
+    /// @dev The debt of `p` once a sync to terms `t` moves it (see DebtMove). The assets leaving the stored bucket
+    /// are rounded up and capped by the bucket's, the catch-up interest is rounded up, and the new shares are rounded
+    /// up in the destination, so bucket totals stay consistent with `totalBorrowAssets`.
+    function _internalDebtMove(Position storage p, TierTerms memory t) internal view returns (DebtMove memory m) {
+        Bucket storage src = _buckets[p.bucket];
+        uint256 shares = p.borrowShares;
+        m.assets = shares.toAssetsUp(src.borrowAssets, src.borrowShares).min(src.borrowAssets);
+        m.interest = m.assets.wMulUp(MathLib.wExpMinusOneDown(t.catchUpExponent));
+        m.moves = shares > 0 && (t.bucket != p.bucket || m.interest > 0);
+        if (!m.moves) {
+            (m.newShares, m.debt) = (shares, _internalDebt(p, p.bucket));
+            return m;
+        }
+        Bucket storage dst = _buckets[t.bucket];
+        uint256 dstAssets = dst.borrowAssets;
+        uint256 dstShares = dst.borrowShares;
+        if (t.bucket == p.bucket) (dstAssets, dstShares) = (dstAssets - m.assets, dstShares - shares);
+        uint256 moved = m.assets + m.interest;
+        m.newShares = moved.toSharesUp(dstAssets, dstShares);
+        m.debt = m.newShares.toAssetsUp(dstAssets + moved, dstShares + m.newShares);
+    }
+
+    /// @dev Accrues interest, then writes `borrower`'s current terms (`_internalTierTerms`): moves its debt with the
+    /// catch-up interest (`_internalDebtMove`) and records its bucket, ramp, round and sync time.
+    function _internalSyncTier(address borrower) internal returns (uint8) {
         _internalAccrueInterest();
 
         Position storage p = _positions[borrower];
+        TierTerms memory t = _internalTierTerms(borrower, p);
+        if (!t.changed) return p.bucket;
+
         uint8 from = p.bucket;
-        to = _internalBucketFor(borrower);
-        if (from == to) return to;
-
         uint256 oldShares = p.borrowShares;
-        uint256 assets;
-        uint256 newShares;
-        uint256 rampFromLltv;
-        if (oldShares > 0) {
-            uint256 currentLltv = _internalLiquidationLtv(p, from);
-
+        DebtMove memory m = _internalDebtMove(p, t);
+        if (m.moves) {
             Bucket storage src = _buckets[from];
-            assets = oldShares.toAssetsUp(src.borrowAssets, src.borrowShares).min(src.borrowAssets);
             src.borrowShares -= oldShares;
-            src.borrowAssets -= assets;
-
-            Bucket storage dst = _buckets[to];
-            newShares = assets.toSharesUp(dst.borrowAssets, dst.borrowShares);
-            dst.borrowShares += newShares;
-            dst.borrowAssets += assets;
-            p.borrowShares = newShares;
-
-            if (_tierParams[to].lltv < currentLltv) rampFromLltv = currentLltv;
+            src.borrowAssets -= m.assets;
+            Bucket storage dst = _buckets[t.bucket];
+            dst.borrowShares += m.newShares;
+            dst.borrowAssets += m.assets + m.interest;
+            totalBorrowAssets += m.interest;
+            totalSupplyAssets += m.interest;
+            p.borrowShares = m.newShares;
         }
-        p.bucket = to;
+        p.bucket = t.bucket;
+        // Casting to uint40 is safe: the ramp's times are at most block.timestamp + DOWNGRADE_RAMP < 2**40.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        p.rampStart = uint40(t.rampStart);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        p.rampEnd = uint40(t.rampEnd);
         // Casting to uint64 is safe: rampFromLltv <= MAX_LLTV < 2**64.
         // forge-lint: disable-next-line(unsafe-typecast)
-        p.rampFromLltv = uint64(rampFromLltv);
-        p.rampStart = rampFromLltv == 0 ? 0 : uint64(block.timestamp);
+        p.rampFromLltv = uint64(t.rampFromLltv);
+        p.round = t.round;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        p.syncedAt = uint40(block.timestamp);
 
-        emit EventsLib.TierSynced(borrower, from, to, assets, oldShares, newShares, rampFromLltv);
+        emit EventsLib.TierSynced(
+            borrower,
+            from,
+            t.bucket,
+            t.round,
+            m.assets + m.interest,
+            m.interest,
+            oldShares,
+            m.newShares,
+            t.rampFromLltv,
+            t.rampStart,
+            t.rampEnd
+        );
+        return t.bucket;
     }
 
-    /// @dev The effective liquidation LTV of position `p` in bucket `b`: the bucket's, or during a downgrade ramp a
-    /// linear interpolation from the ramp's start value, rounded down (against the borrower).
-    function _internalLiquidationLtv(Position storage p, uint8 b) internal view returns (uint256) {
+    /// @dev The stored effective liquidation LTV of `p` now (its ramp included): for positions just synced.
+    function _internalLiquidationLtv(Position storage p) internal view returns (uint256) {
+        return _internalRampedLltv(p.bucket, p.rampFromLltv, p.rampStart, p.rampEnd, block.timestamp);
+    }
+
+    /// @dev The effective liquidation LTV at `date` in bucket `b` with a ramp from `from` at `start` to the bucket's
+    /// value at `end`: linear in between, rounded down (against the borrower); the bucket's before a ramp that is
+    /// over, absent or would not lower it.
+    function _internalRampedLltv(uint8 b, uint256 from, uint256 start, uint256 end, uint256 date)
+        internal
+        view
+        returns (uint256)
+    {
         uint256 target = _tierParams[b].lltv;
-        uint256 start = p.rampStart;
-        if (start == 0) return target;
-        uint256 from = p.rampFromLltv;
-        uint256 elapsed = block.timestamp - start;
-        if (from <= target || elapsed >= ConstantsLib.DOWNGRADE_RAMP) return target;
-        return from - (from - target).mulDivUp(elapsed, ConstantsLib.DOWNGRADE_RAMP);
+        if (date >= end || from <= target) return target;
+        return from - (from - target).mulDivUp(date.zeroFloorSub(start), end - start);
     }
 
     /// @dev Validates and stores a bucket's risk parameters.
@@ -473,12 +637,20 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
 
     /* INTERNAL: HEALTH AND LIQUIDATION */
 
+    /// @dev The debt of position `p` in bucket `b` as stored, rounded up.
+    function _internalDebt(Position storage p, uint8 b) internal view returns (uint256) {
+        Bucket storage bk = _buckets[b];
+        return p.borrowShares.toAssetsUp(bk.borrowAssets, bk.borrowShares);
+    }
+
+    /// @dev The collateral value times `ltv`, rounded down.
+    function _internalMaxDebt(uint256 collateral, uint256 price, uint256 ltv) internal pure returns (uint256) {
+        return collateral.mulDivDown(price, ConstantsLib.ORACLE_PRICE_SCALE).wMulDown(ltv);
+    }
+
     /// @dev Whether the position's debt (rounded up) is at most its collateral value times `ltv` (rounded down).
     function _internalIsHealthy(Position storage p, uint8 b, uint256 price, uint256 ltv) internal view returns (bool) {
-        Bucket storage bk = _buckets[b];
-        uint256 debt = p.borrowShares.toAssetsUp(bk.borrowAssets, bk.borrowShares);
-        uint256 maxDebt = p.collateral.mulDivDown(price, ConstantsLib.ORACLE_PRICE_SCALE).wMulDown(ltv);
-        return debt <= maxDebt;
+        return _internalDebt(p, b) <= _internalMaxDebt(p.collateral, price, ltv);
     }
 
     /// @dev Like `_internalIsHealthy`, but reads the oracle only when the position has debt.
@@ -517,13 +689,15 @@ contract ZkRiskLending is IZkRiskLending, AccessControl, ReentrancyGuard {
             );
     }
 
-    /// @dev Writes off `borrower`'s remaining debt (it has no collateral left) against suppliers.
-    function _internalRealizeBadDebt(address borrower, Position storage p, uint8 b) internal {
+    /// @dev Writes off against suppliers the part of `borrower`'s debt above `covered` (the value of its remaining
+    /// collateral): it keeps the shares `covered` buys, rounded down, so its debt (rounded up) is at most `covered`.
+    function _internalRealizeBadDebt(address borrower, Position storage p, uint8 b, uint256 covered) internal {
         Bucket storage bk = _buckets[b];
-        uint256 badDebtShares = p.borrowShares;
+        uint256 keptShares = covered.toSharesDown(bk.borrowAssets, bk.borrowShares).min(p.borrowShares);
+        uint256 badDebtShares = p.borrowShares - keptShares;
         uint256 badDebtAssets = badDebtShares.toAssetsUp(bk.borrowAssets, bk.borrowShares).min(bk.borrowAssets);
 
-        p.borrowShares = 0;
+        p.borrowShares = keptShares;
         _internalReduceDebt(bk, badDebtShares, badDebtAssets);
         totalSupplyAssets -= badDebtAssets;
         totalBadDebt += badDebtAssets;

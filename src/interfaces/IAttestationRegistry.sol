@@ -11,12 +11,14 @@ import {ICreditOracle} from "./ICreditOracle.sol";
 /// seconds.
 /// @param registered Whether the model was ever registered.
 /// @param active Whether the model is active (false once retired).
+/// @param retiredAt When it was retired (0 while active): its attestations stopped counting then.
 struct Model {
     uint8 tierCount;
     uint8 outputScale;
     uint64 lifetime;
     bool registered;
     bool active;
+    uint64 retiredAt;
 }
 
 /// @notice A wallet's salted data commitment, posted by an attestor.
@@ -49,12 +51,17 @@ struct Round {
 /// @param commitmentNonce The nonce of the data commitment the proof was made against.
 /// @param tier The proven tier.
 /// @param neverLiquidated The proven claim: the wallet was never liquidated on any indexed chain.
+/// @param supersededAt When the attestor replaced the data commitment the proof was made against (0 until then).
+/// @param previousEndedAt When the wallet's attestation before this one stopped counting (0 if there was none).
+/// @dev The two uint40 timestamps (enough until the year 36812) keep the record in one storage slot.
 struct Attestation {
     uint64 roundId;
     uint64 expiresAt;
     uint32 commitmentNonce;
     uint8 tier;
     bool neverLiquidated;
+    uint40 supersededAt;
+    uint40 previousEndedAt;
 }
 
 /// @notice A wallet's latest attestation with its round: everything an auditor needs to find the proof.
@@ -99,7 +106,9 @@ enum SkipReason {
 /// wallet's current data commitment is still the one the proof was made against (same nonce): posting a new
 /// commitment supersedes the attestation until a proof over the new data is submitted. An attestation never outlives
 /// its data: it expires at the commitment's postedAt + the model's lifetime, so re-submitting a proof later extends
-/// nothing.
+/// nothing. The registry records when each of these happened (`creditPeriodOf`), so that a market can date a
+/// downgrade to the moment the attestation stopped counting rather than to when somebody noticed.
+/// @dev A commitment value belongs to the first wallet it is posted for: one proof can never attest two wallets.
 interface IAttestationRegistry is ICreditOracle {
     /* ROLES */
 
@@ -129,13 +138,17 @@ interface IAttestationRegistry is ICreditOracle {
     function registerCircuit(bytes32 modelId, uint16 slots, address verifier) external;
 
     /// @notice Retires a model for good: its attestations stop counting and it accepts no new proofs. Retiring the
-    /// current model leaves no current model until another is registered.
+    /// current model leaves no current model until another is registered. The time is recorded (`Model.retiredAt`):
+    /// it is when those attestations stopped counting (`creditPeriodOf`).
     function retireModel(bytes32 modelId) external;
 
     /* ATTESTOR */
 
     /// @notice Posts `wallet`'s salted data commitment, replacing the previous one, and bumps the wallet's nonce.
-    /// @dev Supersedes the wallet's current attestation (see the contract-level notes).
+    /// @dev Supersedes the wallet's current attestation (see the contract-level notes) and records when.
+    /// @dev Reverts with `CommitmentOfAnotherWallet` when the value was ever posted for another wallet: a proof over
+    /// it would attest both wallets. Salted commitments of genuine data never collide; re-posting a wallet's own
+    /// earlier value is allowed.
     /// @param commitment A non-zero BN254 scalar field element.
     function postCommitment(address wallet, uint256 commitment) external;
 
@@ -148,7 +161,12 @@ interface IAttestationRegistry is ICreditOracle {
     /// round is not empty; a circuit is registered for exactly `wallets.length` slots (`NoCircuitForSlots`); the
     /// instance count and layout (see the contract-level notes); every tier and claim instance, padding included,
     /// is well formed; the real wallets are non-zero and strictly ascending, followed only by padding; the verifier
-    /// accepts the proof.
+    /// accepts the proof (`ProofRejected` when it reverts or returns false).
+    /// @dev Gas: a verifier call that fails having left the registry less than 1/VERIFIER_OUT_OF_GAS_DIVISOR of the
+    /// gas it had before the call ran out of gas (EIP-150 forwards at most 63/64, and the generated verifiers pass all
+    /// of theirs on to the pairing precompiles): it reverts with `VerifierOutOfGas`, not `ProofRejected`, and the
+    /// submitter should retry with a higher gas limit. A rejection that happens to use more than that share of the
+    /// gas reads as out of gas too; the retry then reports `ProofRejected`.
     /// @dev Padding: a slot whose wallet is address(0) is padding and is never attested (no commitment can exist for
     /// address(0)). The prover fills padding slots with a fixed padding input; whatever that input proves, it can
     /// never attest anyone.
@@ -198,4 +216,7 @@ interface IAttestationRegistry is ICreditOracle {
 
     /// @notice `wallet`'s latest attestation record with its round, valid or not (all fields zero if none).
     function attestationOf(address wallet) external view returns (AttestationView memory);
+
+    /// @notice The wallet a commitment value was first posted for (address(0) if never posted).
+    function commitmentHolderOf(uint256 commitment) external view returns (address);
 }

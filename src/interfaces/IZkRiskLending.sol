@@ -37,16 +37,23 @@ struct Bucket {
 /// @param supplyShares Supply shares of loan token.
 /// @param borrowShares Borrow shares, in the bucket `bucket`.
 /// @param collateral Collateral assets.
-/// @param bucket The debt bucket the borrow shares belong to.
-/// @param rampStart When the current downgrade ramp started (0 when none).
-/// @param rampFromLltv The liquidation LTV the downgrade ramp started from (WAD).
+/// @param bucket The debt bucket the borrow shares belong to (as of the last sync).
+/// @param rampStart When the downgrade ramp's current segment starts (0 when there is no ramp).
+/// @param rampEnd When the downgrade ramp ends (0 when there is no ramp).
+/// @param rampFromLltv The liquidation LTV at rampStart (WAD); it falls linearly to the bucket's at rampEnd.
+/// @param round The round of the wallet's latest attestation at the last sync (0 if none).
+/// @param syncedAt When the position was last synced.
+/// @dev The timestamps are uint40 (enough until the year 36812) so that the tier fields share one storage slot.
 struct Position {
     uint256 supplyShares;
     uint256 borrowShares;
     uint256 collateral;
     uint8 bucket;
-    uint64 rampStart;
+    uint40 rampStart;
+    uint40 rampEnd;
     uint64 rampFromLltv;
+    uint64 round;
+    uint40 syncedAt;
 }
 
 /// @title IZkRiskLending
@@ -55,15 +62,32 @@ struct Position {
 /// @dev Buckets: 0 LOW, 1 MEDIUM, 2 HIGH (the registry tiers) and 3 UNVERIFIED (no valid attestation). Each
 /// borrower's debt sits, as shares, in the bucket of its tier; each bucket accrues at its own rate:
 /// `apr + premium(utilization)` where the premium, shared by all buckets, is 0 up to the kink and rises linearly to
-/// `jumpApr` at 100% utilization. Interest compounds per second, approximated at each accrual by a three-term
-/// Taylor expansion of e^(rate * elapsed) (slightly below continuous compounding over long idle periods).
+/// `jumpApr` at 100% utilization. Interest compounds continuously, computed at each accrual by
+/// `MathLib.wExpMinusOneDown`: below continuous compounding by at most 7.8e-5 of the interest for any idle gap, at
+/// every rate the parameters allow (600% a year at most: 1.8e-7 of a day's interest, 2.5e-5 of a year's). One
+/// accrual compounds at most e^MAX_COMPOUNDING_EXPONENT (608 idle days at 600%); any call accrues.
 /// There is no protocol fee: all interest goes to suppliers.
-/// @dev Tier changes: `syncTier` moves a borrower's debt to the bucket of its current tier. An upgrade (a bucket
-/// whose liquidation LTV is not below the borrower's current effective one) applies at once. A downgrade or an
-/// expiry lowers the effective liquidation LTV linearly over DOWNGRADE_RAMP from the value it had to the new
-/// bucket's, so nobody is liquidated the instant a credential lapses. The ramp starts at the sync, not at the
-/// expiry: anyone (keepers, liquidators) may call `syncTier` at any time. Borrowing, collateral withdrawal and
-/// liquidation sync first; repayment does not need to.
+/// @dev Tier changes take effect when they happen, not when somebody calls. The credit oracle dates each change of
+/// a wallet's credit (`ICreditOracle.creditPeriodOf`: when its attestation was made, when it stopped counting by
+/// expiry, superseded commitment or retired model, and when the one before it stopped counting); a position's
+/// terms are its stored terms with every change since its last sync applied at its date, in order:
+/// - an upgrade (a bucket whose liquidation LTV is not below the effective one at that moment) applies at once;
+/// - a downgrade lowers the effective liquidation LTV linearly from the value it had at that moment to the new
+///   bucket's, over DOWNGRADE_RAMP, so nobody is liquidated the instant a credential lapses; a further downgrade
+///   during a ramp continues it from its current value toward the new bucket's but never past its end, so a ramp
+///   always ends DOWNGRADE_RAMP after the downgrade that started it;
+/// - the new bucket's base rate applies from the change: a sync adds the interest the position owes for the time
+///   it spent in costlier buckets than its stored one, net of the time in cheaper ones and never negative (nothing
+///   is refunded: an upgraded borrower should sync). The utilization premium is the same in every bucket.
+/// `isHealthy`, `liquidationLtvOf` and `debtOf` show these terms without a sync, and `liquidate` judges by them, so a
+/// failed liquidation (which rolls its sync back) cannot delay a downgrade. `syncTier` (permissionless: keepers)
+/// writes them, moving the debt to the bucket of the current tier; borrowing, collateral withdrawal, repayment and
+/// liquidation sync first. Between syncs the stored bucket accrues at its own rate: the catch-up at the next sync
+/// completes it (to within the interest approximation), whenever that sync happens.
+/// @dev Only the wallet's latest attestation and the end of the one before it are known: when a wallet was
+/// re-attested more than once without the position being synced in between, the attestations in between are not
+/// seen, and the change from the synced tier is dated from when the attestation before the latest stopped counting
+/// (later than it happened). Keepers sync at every change, which keeps this from arising.
 /// @dev Pause (PAUSER_ROLE) stops `supply` and `borrow` only. Repay, liquidate, withdraw, supplyCollateral,
 /// withdrawCollateral and syncTier are never pausable, so a pause can never trap borrowers into liquidation.
 /// @dev Assumptions: the tokens are standard ERC20s without fee on transfer, rebasing or transfer hooks; the oracle
@@ -136,22 +160,28 @@ interface IZkRiskLending {
     function borrow(uint256 assets, address receiver) external returns (uint256 shares);
 
     /// @notice Repays debt of `onBehalf`: pass exactly one of `assets` (shares burned rounded down) or `shares`
-    /// (assets paid rounded up; use it to repay in full). Never pausable.
+    /// (assets paid rounded up; use it to repay in full). Syncs `onBehalf`'s tier first, so the shares are those of
+    /// its bucket after the sync (`position` after `syncTier`). Never pausable.
     function repay(uint256 assets, uint256 shares, address onBehalf) external returns (uint256, uint256);
 
     /// @notice Liquidates an unhealthy position: pass exactly one of `seizedAssets` (collateral to seize) or
     /// `repaidShares` (borrow shares to repay). Syncs the borrower's tier first. The liquidator receives
     /// collateral worth the repaid debt times the liquidation incentive factor
     /// LIF = min(MAX_LIQUIDATION_INCENTIVE_FACTOR, 1 / (LIQUIDATION_CURSOR * lltv + 1 - LIQUIDATION_CURSOR)), lltv
-    /// being the borrower's effective liquidation LTV. If no collateral is left, the remaining debt is bad debt:
-    /// written off against suppliers (total supply assets reduced), counted in `totalBadDebt` and evented.
-    /// Never pausable.
+    /// being the borrower's effective liquidation LTV (the tier it holds now, with its downgrade ramp). Bad debt: if
+    /// the debt left after the liquidation (rounded up) exceeds the value of the collateral left at the same price
+    /// (rounded down), the excess is written off against suppliers in the same call (total supply assets reduced,
+    /// `totalBadDebt`, `BadDebt`), so that no position is left with more debt than collateral value once it has been
+    /// liquidated; with no collateral left, all the remaining debt is written off. Never pausable.
     /// @return The collateral sent to the caller and the loan token paid by the caller.
     function liquidate(address borrower, uint256 seizedAssets, uint256 repaidShares) external returns (uint256, uint256);
 
     /* TIERS AND INTEREST */
 
-    /// @notice Accrues interest, then moves `borrower`'s debt to the bucket of its current tier. Permissionless.
+    /// @notice Accrues interest, then writes `borrower`'s current terms (see the contract-level notes): its debt
+    /// moves to the bucket of its current tier with the catch-up interest added, and its downgrade ramp and
+    /// attestation round are recorded. Permissionless: keepers call it for passive borrowers whose attestation
+    /// stopped counting, so they pay the new tier's rate from then on in the stored state too.
     /// @return bucket The borrower's bucket after the sync.
     function syncTier(address borrower) external returns (uint8 bucket);
 
@@ -184,19 +214,22 @@ interface IZkRiskLending {
     /// @notice The risk parameters of `bucket`.
     function tierParams(uint8 bucket) external view returns (TierParams memory);
 
-    /// @notice The position of `account` (as of the last accrual and sync).
+    /// @notice The position of `account` as stored (as of the last accrual and sync).
     function position(address account) external view returns (Position memory);
 
     /// @notice The bucket a wallet's debt belongs in now, from the credit oracle.
     function bucketFor(address wallet) external view returns (uint8);
 
-    /// @notice `borrower`'s effective liquidation LTV now (downgrade ramp included), for its stored bucket.
+    /// @notice `borrower`'s effective liquidation LTV now: that of its current tier, with the downgrade ramp dated
+    /// from the changes of its credit (no sync needed).
     function liquidationLtvOf(address borrower) external view returns (uint256);
 
-    /// @notice `borrower`'s debt as of the last accrual, rounded up.
+    /// @notice `borrower`'s debt as of the last accrual, rounded up, as a sync would leave it (in the bucket of its
+    /// current tier, catch-up interest included).
     function debtOf(address borrower) external view returns (uint256);
 
-    /// @notice Whether `borrower` is healthy at its effective liquidation LTV, as of the last accrual and sync.
+    /// @notice Whether `borrower` is healthy: `debtOf` at most its collateral value times `liquidationLtvOf`, as of
+    /// the last accrual. `liquidate` judges the same way after accruing.
     function isHealthy(address borrower) external view returns (bool);
 
     /// @notice The per-second borrow rate of `bucket` at the current utilization (WAD).

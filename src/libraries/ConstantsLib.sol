@@ -48,6 +48,10 @@ library ConstantsLib {
     uint64 internal constant MAX_ATTESTATION_LIFETIME = 365 days;
     /// @dev Tier returned by `ICreditOracle.tierOf` for a wallet without a valid attestation.
     uint8 internal constant NO_TIER = type(uint8).max;
+    /// @dev A verifier call that fails leaving the registry less than 1/VERIFIER_OUT_OF_GAS_DIVISOR of the gas it had
+    /// before the call ran out of gas. Out of gas in the verifier leaves about 1/64 (EIP-150); out of gas in a
+    /// precompile it called with all its gas about 2/64; 1/16 also covers two more such levels.
+    uint256 internal constant VERIFIER_OUT_OF_GAS_DIVISOR = 16;
 
     /* LENDING BUCKETS */
 
@@ -78,8 +82,19 @@ library ConstantsLib {
     /// @dev Smallest gap between a bucket's max LTV and its liquidation LTV (2 percentage points).
     uint256 internal constant MIN_LTV_BUFFER = 0.02e18;
 
-    /// @dev Time over which a downgrade lowers the effective liquidation LTV from the old to the new value.
-    uint256 internal constant DOWNGRADE_RAMP = 24 hours;
+    /// @dev Time over which a downgrade lowers the effective liquidation LTV from the old to the new value. A ramp
+    /// never ends later than DOWNGRADE_RAMP after the downgrade that started it, whatever happens during it.
+    uint64 internal constant DOWNGRADE_RAMP = 24 hours;
+
+    /* INTEREST */
+
+    /// @dev Largest exponent (rate * time, WAD) at which `MathLib.wExpMinusOneDown` evaluates its Taylor polynomial
+    /// directly; larger exponents are halved until they fit, and the result squared back.
+    uint256 internal constant TAYLOR_MAX_EXPONENT = 0.0625e18;
+    /// @dev Largest exponent (rate * time, WAD) one accrual compounds: e^10, about 22,026x. At the largest rate the
+    /// parameters allow (MAX_BASE_APR + MAX_JUMP_APR = 600% a year) that is 608 days without any accrual; any call
+    /// accrues, and `accrueInterest` is permissionless. The cap keeps debt far from overflowing share arithmetic.
+    uint256 internal constant MAX_COMPOUNDING_EXPONENT = 10e18;
 
     /* LIQUIDATION */
 

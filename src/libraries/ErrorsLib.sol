@@ -63,6 +63,11 @@ library ErrorsLib {
     error WalletsNotAscending();
     /// @notice Thrown when the verifier reverts on the proof or returns false.
     error ProofRejected();
+    /// @notice Thrown when the verifier call failed for lack of gas (it left the registry less than
+    /// 1/VERIFIER_OUT_OF_GAS_DIVISOR of the gas it had before the call): retry with a higher gas limit.
+    error VerifierOutOfGas();
+    /// @notice Thrown when posting a commitment value that was already posted for another wallet, `holder`.
+    error CommitmentOfAnotherWallet(address holder);
 
     /* LENDING: INPUTS */
 

@@ -86,16 +86,26 @@ library EventsLib {
     /// @notice Emitted on a repayment.
     event Repay(address indexed caller, address indexed onBehalf, uint8 indexed bucket, uint256 assets, uint256 shares);
 
-    /// @notice Emitted when a borrower's debt moves to the bucket of its current tier.
-    /// @param rampFromLltv The liquidation LTV the downgrade ramp starts from (0 when there is no ramp).
+    /// @notice Emitted when a sync applies the tier changes since the borrower's last sync: its debt moves to the
+    /// bucket of its current tier, with the interest it owes for the time it spent in costlier buckets.
+    /// @param round The round of the attestation the position now follows.
+    /// @param assets The debt moved (interest of the catch-up included).
+    /// @param catchUpInterest The interest added for the time since the tier changed (see `syncTier`).
+    /// @param rampFromLltv The liquidation LTV the downgrade ramp runs from (0 when there is no ramp).
+    /// @param rampStart When the ramp's current segment starts (0 when there is no ramp).
+    /// @param rampEnd When the ramp ends (0 when there is no ramp).
     event TierSynced(
         address indexed borrower,
         uint8 indexed fromBucket,
         uint8 indexed toBucket,
+        uint64 round,
         uint256 assets,
+        uint256 catchUpInterest,
         uint256 oldShares,
         uint256 newShares,
-        uint256 rampFromLltv
+        uint256 rampFromLltv,
+        uint64 rampStart,
+        uint64 rampEnd
     );
 
     /// @notice Emitted on a liquidation.
@@ -108,6 +118,7 @@ library EventsLib {
         uint256 seizedAssets
     );
 
-    /// @notice Emitted when a liquidation leaves debt without collateral: the debt is written off against suppliers.
+    /// @notice Emitted when a liquidation leaves debt that the remaining collateral cannot cover: the excess over the
+    /// collateral's value (all of it when no collateral is left) is written off against suppliers.
     event BadDebt(address indexed borrower, uint8 indexed bucket, uint256 assets, uint256 shares);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Vm} from "forge-std/Vm.sol";
+
 import "../BaseTest.sol";
 
 contract LiquidateTest is BaseTest {
@@ -116,6 +118,58 @@ contract LiquidateTest is BaseTest {
         assertEq(lending.totalSupplyAssets(), supplyBefore - lending.totalBadDebt());
         assertEq(lending.totalBorrowAssets(), 0);
         assertEq(_sumBucketAssets(), 0);
+    }
+
+    /// @dev Issue 11, item 3: a liquidation that leaves a few wei of collateral under a large debt realises the bad
+    /// debt at once; the position is left with no more debt than its collateral is worth.
+    function testBadDebtRealisedWhenLiquidationLeavesDustCollateral() public {
+        _setAnswer(1000e8); // 12,000 debt vs 10,000 of collateral: insolvent
+        uint256 supplyBefore = lending.totalSupplyAssets();
+
+        vm.expectEmit(true, true, false, false, address(lending));
+        emit EventsLib.BadDebt(BORROWER, ConstantsLib.BUCKET_UNVERIFIED, 0, 0);
+        vm.prank(LIQUIDATOR);
+        (, uint256 repaidAssets) = lending.liquidate(BORROWER, COLLATERAL - 1, 0); // leaves 1 wei of collateral
+
+        Position memory p = lending.position(BORROWER);
+        assertEq(p.collateral, 1);
+        uint256 dustValue = _collateralValue(1); // 1,000 wei of loan token
+        assertLe(lending.debtOf(BORROWER), dustValue, "no more debt than collateral value");
+        assertApproxEqAbs(lending.totalBadDebt(), BORROWED - repaidAssets - dustValue, 2);
+        assertEq(lending.totalSupplyAssets(), supplyBefore - lending.totalBadDebt());
+        assertEq(lending.totalBorrowAssets(), _sumBucketAssets());
+    }
+
+    /// @dev A partial liquidation that leaves the position solvent writes nothing off.
+    function testNoBadDebtWhenRemainingCollateralCoversDebt() public {
+        _setAnswer(1600e8);
+        vm.recordLogs();
+        vm.prank(LIQUIDATOR);
+        lending.liquidate(BORROWER, 1e18, 0);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != EventsLib.BadDebt.selector);
+        }
+        assertEq(lending.totalBadDebt(), 0);
+    }
+
+    /// @dev The write-off stops at the collateral's value: the position stays open, solvent, and a later liquidation
+    /// of all that is left writes off the rest.
+    function testBadDebtWrittenOffDownToCollateralValue() public {
+        _setAnswer(1000e8);
+        // Seizing 8 of the 10 collateral repays 8,000 / LIF of the 12,000: ~4,720 left against 2,000 of collateral.
+        vm.prank(LIQUIDATOR);
+        (, uint256 repaid) = lending.liquidate(BORROWER, 8e18, 0);
+        assertApproxEqAbs(repaid, uint256(8000e18).wDivUp(_lif(HIGH_LLTV)), 1);
+        uint256 left = lending.debtOf(BORROWER);
+        assertLe(left, 2000e18);
+        assertApproxEqAbs(left, 2000e18, 1);
+        assertApproxEqAbs(lending.totalBadDebt(), BORROWED - repaid - 2000e18, 2);
+
+        vm.prank(LIQUIDATOR);
+        lending.liquidate(BORROWER, 2e18, 0);
+        assertEq(lending.position(BORROWER).borrowShares, 0);
+        assertEq(lending.totalBorrowAssets(), 0);
     }
 
     function testLiquidateStaleOracleReverts() public {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Vm} from "forge-std/Vm.sol";
+
 import "../BaseTest.sol";
 
 contract TierSyncTest is BaseTest {
@@ -49,7 +51,7 @@ contract TierSyncTest is BaseTest {
         uint256 debt = lending.debtOf(BORROWER);
 
         vm.expectEmit(true, true, true, false, address(lending));
-        emit EventsLib.TierSynced(BORROWER, 3, 0, 0, 0, 0, 0);
+        emit EventsLib.TierSynced(BORROWER, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         assertEq(lending.syncTier(BORROWER), ConstantsLib.BUCKET_LOW);
         assertEq(lending.liquidationLtvOf(BORROWER), LOW_LLTV);
         assertApproxEqAbs(lending.debtOf(BORROWER), debt, 1);
@@ -72,6 +74,7 @@ contract TierSyncTest is BaseTest {
         assertEq(_bucketOf(BORROWER), ConstantsLib.BUCKET_UNVERIFIED);
         Position memory p = lending.position(BORROWER);
         assertEq(p.rampStart, block.timestamp);
+        assertEq(p.rampEnd, block.timestamp + ConstantsLib.DOWNGRADE_RAMP);
         assertEq(p.rampFromLltv, LOW_LLTV);
         // Not liquidatable the instant the credential lapses.
         assertEq(lending.liquidationLtvOf(BORROWER), LOW_LLTV);
@@ -96,13 +99,16 @@ contract TierSyncTest is BaseTest {
         _borrowLow(1000e18);
         _skip(LIFETIME);
         lending.syncTier(BORROWER); // LOW -> UNVERIFIED, ramp 90% -> 70%
+        uint256 rampEnd = block.timestamp + ConstantsLib.DOWNGRADE_RAMP;
         _skip(ConstantsLib.DOWNGRADE_RAMP / 4); // effective 85%
-        _attest(BORROWER, 1); // MEDIUM lltv 80% < 85%: a new ramp from 85%
+        _attest(BORROWER, 1); // MEDIUM lltv 80% < 85%: the ramp continues from 85%, to the same end
         lending.syncTier(BORROWER);
         Position memory p = lending.position(BORROWER);
         assertEq(p.rampFromLltv, 0.85e18);
+        assertEq(p.rampStart, block.timestamp);
+        assertEq(p.rampEnd, rampEnd);
         assertEq(lending.liquidationLtvOf(BORROWER), 0.85e18);
-        _skip(ConstantsLib.DOWNGRADE_RAMP);
+        _skip(ConstantsLib.DOWNGRADE_RAMP * 3 / 4);
         assertEq(lending.liquidationLtvOf(BORROWER), MEDIUM_LLTV);
     }
 
@@ -114,6 +120,7 @@ contract TierSyncTest is BaseTest {
         _attest(BORROWER, 1); // MEDIUM 80% >= 75%: at once
         lending.syncTier(BORROWER);
         assertEq(lending.position(BORROWER).rampStart, 0);
+        assertEq(lending.position(BORROWER).rampEnd, 0);
         assertEq(lending.liquidationLtvOf(BORROWER), MEDIUM_LLTV);
     }
 
@@ -134,6 +141,45 @@ contract TierSyncTest is BaseTest {
         vm.prank(BORROWER);
         lending.borrow(10_000e18, BORROWER);
         assertEq(_bucketOf(BORROWER), ConstantsLib.BUCKET_UNVERIFIED);
+    }
+
+    function testSyncRecordsRoundAndTime() public {
+        _borrowLow(1000e18);
+        Position memory p = lending.position(BORROWER);
+        assertEq(p.round, registry.attestationOf(BORROWER).roundId);
+        assertEq(p.syncedAt, block.timestamp);
+    }
+
+    /// @dev The sync of a passive borrower adds the interest it owed since the tier changed, and events it.
+    function testLateSyncAddsCatchUpInterest() public {
+        _borrowLow(10_000e18);
+        _skip(LIFETIME + 10 days);
+        lending.accrueInterest();
+        uint256 viewDebt = lending.debtOf(BORROWER);
+        uint256 supplyBefore = lending.totalSupplyAssets();
+        vm.recordLogs();
+        lending.syncTier(BORROWER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        (,, uint256 catchUp,,,,,) =
+            abi.decode(logs[0].data, (uint64, uint256, uint256, uint256, uint256, uint256, uint64, uint64));
+        // 10 days at 20% - 8% on the debt 40 days at 8% left.
+        assertApproxEqRel(catchUp, 33.220793e18, 0.00001e18); // 10,088.06 * (e^(0.12 * 10 / 365) - 1)
+        assertEq(lending.debtOf(BORROWER), viewDebt);
+        assertEq(lending.totalSupplyAssets(), supplyBefore + catchUp, "the catch-up goes to suppliers");
+        assertEq(lending.totalBorrowAssets(), _sumBucketAssets());
+    }
+
+    /// @dev Repaying syncs first: a passive borrower cannot repay at the old rate.
+    function testRepaySyncsFirst() public {
+        _borrowLow(10_000e18);
+        _skip(LIFETIME + 10 days);
+        lending.accrueInterest();
+        uint256 owed = lending.debtOf(BORROWER);
+        loanToken.mint(address(this), owed);
+        (, uint256 shares) = lending.repay(owed, 0, BORROWER);
+        assertEq(_bucketOf(BORROWER), ConstantsLib.BUCKET_UNVERIFIED);
+        assertLe(lending.position(BORROWER).borrowShares, 1);
+        assertGt(shares, 0);
     }
 
     function testSyncMovesDebtAcrossRates() public {

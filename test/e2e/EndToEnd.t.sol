@@ -102,8 +102,8 @@ contract EndToEndTest is BaseTest {
         // 3. Accrues at 8% (one month, within the attestation's lifetime; utilization far below the kink).
         _skip(30 days);
         lending.accrueInterest();
-        uint256 expected = borrowed
-            + borrowed.wMulDown(MathLib.wTaylorCompoundedDown(LOW_APR / ConstantsLib.SECONDS_PER_YEAR, 30 days));
+        uint256 expected =
+            borrowed + borrowed.wMulDown(MathLib.wCompoundedDown(LOW_APR / ConstantsLib.SECONDS_PER_YEAR, 30 days));
         assertGe(lending.debtOf(BORROWER), expected); // debt rounds up
         assertApproxEqAbs(lending.debtOf(BORROWER), expected, 1);
         assertApproxEqRel(expected - borrowed, borrowed * 8 / 100 * 30 / 365, 0.01e18);

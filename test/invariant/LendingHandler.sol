@@ -18,7 +18,10 @@ import {SharesMathLib} from "../../src/libraries/SharesMathLib.sol";
 import {ConfigurableVerifier} from "../mocks/ConfigurableVerifier.sol";
 
 /// @notice Drives the market with bounded, mostly-valid calls from a fixed set of actors and records ghost flags
-/// for properties checked at call time (rounding direction, max LTV at borrow time, no healthy liquidation).
+/// for properties checked at call time (rounding direction, max LTV at borrow time, no healthy liquidation, no
+/// position left with more debt than collateral value by a liquidation). Tiers change by attestation, superseded
+/// commitment, expiry and model rotation (the old model retired); positions are synced only sometimes, and half of
+/// the liquidations are attempted without a prior sync, so the effective (unsynced) terms are what is judged.
 contract LendingHandler is CommonBase, StdCheats, StdUtils {
     using MathLib for uint256;
     using SharesMathLib for uint256;
@@ -29,6 +32,7 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant MIN_ANSWER = 200e8;
     uint256 internal constant MAX_ANSWER = 4000e8;
     uint8 internal constant OUTPUT_SCALE = 7;
+    uint64 internal constant LIFETIME = 30 days; // every model's, as in BaseTest
 
     ZkRiskLending internal immutable lending;
     AttestationRegistry internal immutable registry;
@@ -38,7 +42,7 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
     MockERC20 internal immutable loanToken;
     MockERC20 internal immutable collateralToken;
     address internal immutable attestor;
-    bytes32 internal immutable modelId;
+    bytes32 public modelId;
 
     address[] public actors;
 
@@ -47,6 +51,12 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
     bool public roundingFavouredUser;
     bool public borrowAboveMaxLtv;
     bool public healthyLiquidated;
+    bool public insolventAfterLiquidation;
+    bool public viewsDisagree;
+    uint256 public modelRotations;
+    /// @dev When each actor's latest attestation stops (or stopped) counting, as the handler caused it: expiry,
+    /// superseded commitment or retired model (0: never attested). Independent of the registry's own record.
+    mapping(address actor => uint256) public endsAt;
     uint256 public badDebtSeen;
     uint256 public calls;
     uint256 public liquidations;
@@ -89,6 +99,7 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         return actors[seed % actors.length];
     }
 
+    /// @dev The stored debt (as of the last accrual and sync).
     function _debt(address account) internal view returns (uint256) {
         Position memory p = lending.position(account);
         Bucket memory bk = lending.bucket(p.bucket);
@@ -197,6 +208,7 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
     function repay(uint256 actorSeed, uint256 shares) external {
         ++calls;
         address actor = _actor(actorSeed);
+        lending.syncTier(actor); // repay syncs too; its shares are those after the sync
         uint256 held = lending.position(actor).borrowShares;
         if (held == 0) return;
         shares = bound(shares, 1, held);
@@ -209,31 +221,45 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         if (debtBefore > _debt(actor) + assets + 1) roundingFavouredUser = true;
     }
 
-    function liquidate(uint256 liquidatorSeed, uint256 borrowerSeed, uint256 shares) external {
+    /// @dev Half the time the liquidator syncs first and repays shares (at most half the position); otherwise it
+    /// liquidates the position as it stands, unsynced, seizing any amount of collateral up to all of it (dust left
+    /// behind included).
+    function liquidate(uint256 liquidatorSeed, uint256 borrowerSeed, uint256 amount) external {
         ++calls;
         address liquidator = _actor(liquidatorSeed);
         // Picks the first actor with debt from the seed on.
         address borrower;
         for (uint256 i; i < actors.length; ++i) {
-            borrower = _actor(borrowerSeed + i);
+            borrower = _actor(borrowerSeed % actors.length + i);
             if (lending.position(borrower).borrowShares > 0) break;
         }
-        lending.syncTier(borrower);
-        uint256 held = lending.position(borrower).borrowShares;
-        if (held == 0) return;
-        // Between 1 share and half of the position (a full close usually exceeds the collateral).
-        shares = bound(shares, 1, held / 2 + 1);
+        if (lending.position(borrower).borrowShares == 0) return;
+        bool bySeizure = liquidatorSeed % 2 == 0;
+        uint256 seized;
+        uint256 shares;
+        if (bySeizure) {
+            lending.accrueInterest(); // what liquidate does first; the views then see the same state
+            seized = bound(amount, 1, lending.position(borrower).collateral.max(1));
+        } else {
+            lending.syncTier(borrower);
+            shares = bound(amount, 1, lending.position(borrower).borrowShares / 2 + 1);
+        }
 
+        uint256 price = oracle.price();
+        uint256 debt = lending.debtOf(borrower);
         uint256 maxDebt = _collateralValue(borrower).wMulDown(lending.liquidationLtvOf(borrower));
-        bool healthy = _debt(borrower) <= maxDebt;
+        bool healthy = debt <= maxDebt;
+        if (healthy != lending.isHealthy(borrower)) viewsDisagree = true;
 
-        loanToken.mint(liquidator, _debt(borrower) + 1);
+        loanToken.mint(liquidator, debt + 1);
         uint256 badDebtBefore = lending.totalBadDebt();
         vm.prank(liquidator);
-        try lending.liquidate(borrower, 0, shares) {
+        try lending.liquidate(borrower, seized, shares) {
             ++liquidations;
             if (healthy) healthyLiquidated = true;
             badDebtSeen += lending.totalBadDebt() - badDebtBefore;
+            uint256 value = lending.position(borrower).collateral.mulDivDown(price, ConstantsLib.ORACLE_PRICE_SCALE);
+            if (lending.debtOf(borrower) > value) insolventAfterLiquidation = true;
         } catch {}
     }
 
@@ -247,8 +273,9 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         uint256 commitment = uint256(keccak256(abi.encode(actor, ++nonce))) % ConstantsLib.SNARK_SCALAR_FIELD | 1;
         vm.prank(attestor);
         registry.postCommitment(actor, commitment);
+        if (endsAt[actor] > block.timestamp) endsAt[actor] = block.timestamp;
         if (tier == 3) return;
-        bytes memory proof = abi.encode(commitment, tier);
+        bytes memory proof = abi.encode(commitment, tier, modelId);
         verifier.setAccepted(proof, true);
         uint256[] memory instances = new uint256[](ConstantsLib.CREDIT_PROOF_INSTANCES);
         instances[0] = commitment;
@@ -256,6 +283,21 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         instances[2] = tier << OUTPUT_SCALE;
         instances[3] = uint256(1) << OUTPUT_SCALE;
         registry.attest(actor, modelId, proof, instances);
+        endsAt[actor] = block.timestamp + LIFETIME;
+    }
+
+    /// @dev Governance retires the current model (every attestation under it stops counting) and registers the next.
+    function rotateModel() external {
+        ++calls;
+        ++modelRotations;
+        bytes32 next = bytes32(uint256(keccak256(abi.encode("handler model", modelRotations))) >> 8);
+        registry.retireModel(modelId);
+        for (uint256 i; i < actors.length; ++i) {
+            if (endsAt[actors[i]] > block.timestamp) endsAt[actors[i]] = block.timestamp;
+        }
+        registry.registerModel(next, 3, OUTPUT_SCALE, LIFETIME);
+        registry.registerCircuit(next, ConstantsLib.SINGLE_WALLET_SLOTS, address(verifier));
+        modelId = next;
     }
 
     function syncTier(uint256 actorSeed) external {

@@ -2,12 +2,16 @@
 pragma solidity 0.8.28;
 
 import "../BaseTest.sol";
+import {CreditPeriod} from "../../src/interfaces/ICreditOracle.sol";
 import {LendingHandler} from "./LendingHandler.sol";
 
 /// @notice Handler-based invariants of the lending market (run with `forge test --match-contract Invariant`).
 /// Attestations in this suite come from the registry with the TEST-ONLY ConfigurableVerifier: the property under
 /// test is the market's accounting, not proof verification.
 contract LendingInvariantTest is BaseTest {
+    using MathLib for uint256;
+    using SharesMathLib for uint256;
+
     LendingHandler internal handler;
 
     function setUp() public override {
@@ -17,6 +21,7 @@ contract LendingInvariantTest is BaseTest {
         feed.transferOwnership(address(handler));
         vm.startPrank(GOVERNANCE);
         registry.grantRole(registry.ATTESTOR_ROLE(), address(handler));
+        registry.grantRole(registry.GOVERNOR_ROLE(), address(handler)); // model rotations
         vm.stopPrank();
 
         targetContract(address(handler));
@@ -35,6 +40,16 @@ contract LendingInvariantTest is BaseTest {
         emit log_named_uint("liquidations", handler.liquidations());
         emit log_named_uint("bad debt", lending.totalBadDebt());
         emit log_named_uint("total borrow", lending.totalBorrowAssets());
+        emit log_named_uint("model rotations", handler.modelRotations());
+        address[] memory list = _actors();
+        uint256 lapsed;
+        for (uint256 i; i < list.length; ++i) {
+            if (
+                lending.position(list[i]).borrowShares > 0
+                    && block.timestamp >= handler.endsAt(list[i]) + ConstantsLib.DOWNGRADE_RAMP
+            ) ++lapsed;
+        }
+        emit log_named_uint("positions past a downgrade ramp", lapsed);
     }
 
     /// @dev Total borrowed never exceeds total supplied (bad debt is deducted from supply when it is realised).
@@ -99,5 +114,54 @@ contract LendingInvariantTest is BaseTest {
     /// @dev No position that was healthy was liquidated.
     function invariant_noHealthyLiquidation() public view {
         assertFalse(handler.healthyLiquidated());
+    }
+
+    /// @dev Issue 11: a wallet whose attestation no longer counts is never judged at a better tier's terms after the
+    /// ramp (DOWNGRADE_RAMP after it stopped counting: expiry, superseded commitment or retired model, as the handler
+    /// caused it), synced or not: its liquidation LTV is UNVERIFIED's and `isHealthy` judges its debt by it.
+    function invariant_lapsedWalletJudgedAtCurrentTierAfterRamp() public view {
+        address[] memory list = _actors();
+        uint256 lltv = lending.tierParams(ConstantsLib.BUCKET_UNVERIFIED).lltv;
+        for (uint256 i; i < list.length; ++i) {
+            Position memory p = lending.position(list[i]);
+            uint256 endsAt = handler.endsAt(list[i]);
+            if (p.borrowShares == 0 || block.timestamp < endsAt + ConstantsLib.DOWNGRADE_RAMP) continue;
+            assertEq(lending.bucketFor(list[i]), ConstantsLib.BUCKET_UNVERIFIED);
+            assertEq(lending.liquidationLtvOf(list[i]), lltv, "judged at UNVERIFIED's LTV");
+            uint256 maxDebt = p.collateral.mulDivDown(oracle.price(), ConstantsLib.ORACLE_PRICE_SCALE).wMulDown(lltv);
+            assertEq(lending.isHealthy(list[i]), lending.debtOf(list[i]) <= maxDebt, "isHealthy at UNVERIFIED's LTV");
+        }
+    }
+
+    /// @dev Issue 11: nor is it charged a better tier's rate: while its position still sits, unsynced, in the bucket
+    /// of the attestation that stopped counting, `debtOf` already includes UNVERIFIED's extra rate since then (at
+    /// least its first-order part), and the registry dates the end as the handler caused it.
+    function invariant_lapsedWalletChargedAtCurrentTierRate() public view {
+        address[] memory list = _actors();
+        TierParams memory unverified = lending.tierParams(ConstantsLib.BUCKET_UNVERIFIED);
+        uint256 lastUpdate = lending.lastUpdate();
+        for (uint256 i; i < list.length; ++i) {
+            CreditPeriod memory c = registry.creditPeriodOf(list[i]);
+            assertEq(c.endsAt, handler.endsAt(list[i]), "the registry dates the end");
+            Position memory p = lending.position(list[i]);
+            if (p.borrowShares == 0 || c.counts || p.round != c.roundId || lastUpdate <= c.endsAt) continue;
+            uint256 storedApr = lending.tierParams(p.bucket).apr;
+            if (unverified.apr <= storedApr) continue;
+            Bucket memory bk = lending.bucket(p.bucket);
+            uint256 stored = p.borrowShares.toAssetsUp(bk.borrowAssets, bk.borrowShares);
+            uint256 extra = stored.mulDivDown((unverified.apr - storedApr) * (lastUpdate - c.endsAt), 1e18 * 365 days);
+            assertGe(lending.debtOf(list[i]) + 2, stored + extra, "charged UNVERIFIED's rate since it stopped counting");
+        }
+    }
+
+    /// @dev Issue 11, item 3: no liquidation leaves a position with more debt than its remaining collateral is worth
+    /// (at the liquidation's price): the excess is realised as bad debt in the same call.
+    function invariant_noInsolventPositionAfterLiquidation() public view {
+        assertFalse(handler.insolventAfterLiquidation());
+    }
+
+    /// @dev `isHealthy` agrees with `debtOf` and `liquidationLtvOf`, synced or not.
+    function invariant_healthViewsAgree() public view {
+        assertFalse(handler.viewsDisagree());
     }
 }

@@ -422,6 +422,7 @@ contract RoundProofCreditTest is Test {
         // pass and the verifier refuses.
         uint256[] memory instances = full.instances;
         _swap(instances, low, high);
+        uint256 fresh = vm.snapshotState(); // a commitment value stays its first wallet's: undo these posts below
         _post(wallets, instances);
         vm.expectRevert(ErrorsLib.ProofRejected.selector);
         registry.attestRound(modelId, wallets, full.proof, instances);
@@ -433,6 +434,7 @@ contract RoundProofCreditTest is Test {
         registry.attestRound(modelId, wallets, full.proof, instances);
 
         // The param commitment moved away from index B, either way.
+        vm.revertToState(fresh);
         _post(wallets, full.instances);
         instances = full.instances;
         _swap(instances, b - 1, b);

@@ -336,6 +336,30 @@ contract AttestationRegistryTest is BaseTest {
         _postCommitment(WALLET, value);
     }
 
+    /// @dev Issue 11, item 6: a commitment value live for one wallet is refused for another, so one proof can never
+    /// attest two wallets.
+    function testCommitmentLiveForAnotherWalletIsRefused() public {
+        address other = makeAddr("other");
+        vm.expectRevert(abi.encodeWithSignature("CommitmentOfAnotherWallet(address)", WALLET));
+        _postCommitment(other, commitment);
+
+        // WALLET's proof attests WALLET only; `other` has no commitment to attest.
+        _attestWallet(0);
+        vm.expectRevert(ErrorsLib.NoCommitment.selector);
+        registry.attest(other, MODEL_ID, PROOF, _instances(commitment, MODEL_ID, 0, OUTPUT_SCALE));
+    }
+
+    /// @dev Nor once its holder has moved on: the value stays its first wallet's.
+    function testCommitmentOfAnotherWalletRefusedAfterItWasReplaced() public {
+        address other = makeAddr("other");
+        _postCommitment(WALLET, commitment + 1);
+        vm.expectRevert(abi.encodeWithSignature("CommitmentOfAnotherWallet(address)", WALLET));
+        _postCommitment(other, commitment);
+        // The holder may post its own earlier value again.
+        _postCommitment(WALLET, commitment);
+        assertEq(registry.commitmentOf(WALLET).value, commitment);
+    }
+
     /* ATTEST */
 
     function testAttest(uint256 tier, bool neverLiquidated) public {

@@ -172,14 +172,17 @@ contract AttestationRoundTest is BaseTest {
                 expiresAt: uint64(block.timestamp) + LIFETIME,
                 commitmentNonce: 1,
                 tier: _tier(i),
-                neverLiquidated: _claim(i)
+                neverLiquidated: _claim(i),
+                supersededAt: 0,
+                previousEndedAt: 0
             });
             assertEq(uint64(word), expected.roundId, "roundId");
             assertEq(uint64(word >> 64), expected.expiresAt, "expiresAt");
             assertEq(uint32(word >> 128), expected.commitmentNonce, "nonce");
             assertEq(uint8(word >> 160), expected.tier, "tier");
             assertEq(uint8(word >> 168), expected.neverLiquidated ? 1 : 0, "neverLiquidated");
-            assertEq(word >> 176, 0, "nothing else in the word");
+            assertEq(uint40(word >> 176), expected.supersededAt, "supersededAt");
+            assertEq(uint40(word >> 216), expected.previousEndedAt, "previousEndedAt");
             assertEq(vm.load(address(registry), bytes32(uint256(slot) + 1)), bytes32(0), "one slot only");
         }
     }

@@ -506,13 +506,28 @@ export const zkRiskLendingAbi = [
           },
           {
             "name": "rampStart",
-            "type": "uint64",
-            "internalType": "uint64"
+            "type": "uint40",
+            "internalType": "uint40"
+          },
+          {
+            "name": "rampEnd",
+            "type": "uint40",
+            "internalType": "uint40"
           },
           {
             "name": "rampFromLltv",
             "type": "uint64",
             "internalType": "uint64"
+          },
+          {
+            "name": "round",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "syncedAt",
+            "type": "uint40",
+            "internalType": "uint40"
           }
         ]
       }
@@ -1234,7 +1249,19 @@ export const zkRiskLendingAbi = [
         "internalType": "uint8"
       },
       {
+        "name": "round",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
+      },
+      {
         "name": "assets",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "catchUpInterest",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -1256,6 +1283,18 @@ export const zkRiskLendingAbi = [
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
+      },
+      {
+        "name": "rampStart",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
+      },
+      {
+        "name": "rampEnd",
+        "type": "uint64",
+        "indexed": false,
+        "internalType": "uint64"
       }
     ],
     "anonymous": false
@@ -1623,6 +1662,25 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "commitmentHolderOf",
+    "inputs": [
+      {
+        "name": "commitment",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "commitmentOf",
     "inputs": [
       {
@@ -1651,6 +1709,57 @@ export const attestationRegistryAbi = [
             "name": "nonce",
             "type": "uint32",
             "internalType": "uint32"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "creditPeriodOf",
+    "inputs": [
+      {
+        "name": "wallet",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "period",
+        "type": "tuple",
+        "internalType": "struct CreditPeriod",
+        "components": [
+          {
+            "name": "roundId",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "tier",
+            "type": "uint8",
+            "internalType": "uint8"
+          },
+          {
+            "name": "counts",
+            "type": "bool",
+            "internalType": "bool"
+          },
+          {
+            "name": "issuedAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "endsAt",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "previousEndedAt",
+            "type": "uint64",
+            "internalType": "uint64"
           }
         ]
       }
@@ -1771,6 +1880,11 @@ export const attestationRegistryAbi = [
             "name": "active",
             "type": "bool",
             "internalType": "bool"
+          },
+          {
+            "name": "retiredAt",
+            "type": "uint64",
+            "internalType": "uint64"
           }
         ]
       }
@@ -2398,6 +2512,17 @@ export const attestationRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "CommitmentOfAnotherWallet",
+    "inputs": [
+      {
+        "name": "holder",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "DuplicateWallet",
     "inputs": [
       {
@@ -2511,6 +2636,11 @@ export const attestationRegistryAbi = [
   {
     "type": "error",
     "name": "UnknownModel",
+    "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "VerifierOutOfGas",
     "inputs": []
   },
   {

@@ -1,12 +1,18 @@
 // The lending contract's health and liquidation arithmetic, in bigint, with the contract's
 // exact rounding (src/ZkRiskLending.sol, MathLib, SharesMathLib): interest accrual to a given
-// timestamp, the effective liquidation LTV during a downgrade ramp, health, the liquidation
-// incentive factor, and the amounts liquidate() would compute. Pure functions, no I/O.
+// timestamp, a position's terms after its tier changes (dated by the registry's credit period:
+// downgrade ramp, catch-up interest, the debt's move to the current bucket), the effective
+// liquidation LTV, health, the liquidation incentive factor, and the amounts liquidate() would
+// compute. Pure functions, no I/O.
 
 export const WAD = 10n ** 18n;
 export const ORACLE_PRICE_SCALE = 10n ** 36n;
 export const SECONDS_PER_YEAR = 365n * 86_400n;
 export const DOWNGRADE_RAMP = 86_400n;
+export const TAYLOR_MAX_EXPONENT = 625n * 10n ** 14n;
+export const MAX_COMPOUNDING_EXPONENT = 10n * 10n ** 18n;
+export const BUCKET_HIGH = 2;
+export const BUCKET_UNVERIFIED = 3;
 export const LIQUIDATION_CURSOR = 3n * 10n ** 17n;
 export const MAX_LIQUIDATION_INCENTIVE_FACTOR = 115n * 10n ** 16n;
 export const BUCKET_COUNT = 4;
@@ -18,7 +24,10 @@ export const mulDivUp = (x: bigint, y: bigint, d: bigint): bigint => (x * y + (d
 export const wMulDown = (x: bigint, y: bigint): bigint => mulDivDown(x, y, WAD);
 export const wDivDown = (x: bigint, y: bigint): bigint => mulDivDown(x, WAD, y);
 export const wDivUp = (x: bigint, y: bigint): bigint => mulDivUp(x, WAD, y);
+export const wMulUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, WAD);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+const zeroFloorSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
 
 export const toSharesDown = (assets: bigint, totalAssets: bigint, totalShares: bigint): bigint =>
   mulDivDown(assets, totalShares + VIRTUAL_SHARES, totalAssets + VIRTUAL_ASSETS);
@@ -29,13 +38,21 @@ export const toAssetsDown = (shares: bigint, totalAssets: bigint, totalShares: b
 export const toAssetsUp = (shares: bigint, totalAssets: bigint, totalShares: bigint): bigint =>
   mulDivUp(shares, totalAssets + VIRTUAL_ASSETS, totalShares + VIRTUAL_SHARES);
 
-/** e^(x*n) - 1 by three Taylor terms, rounded down (MathLib.wTaylorCompoundedDown). */
-export function wTaylorCompoundedDown(x: bigint, n: bigint): bigint {
-  const first = x * n;
+/** e^y - 1 for an exponent y (WAD), rounded down, y capped (MathLib.wExpMinusOneDown): three Taylor terms on y / 2^k, squared k times. */
+export function wExpMinusOneDown(y: bigint): bigint {
+  if (y > MAX_COMPOUNDING_EXPONENT) y = MAX_COMPOUNDING_EXPONENT;
+  let halvings = 0n;
+  while (y >> halvings > TAYLOR_MAX_EXPONENT) halvings++;
+  const first = y >> halvings;
   const second = mulDivDown(first, first, 2n * WAD);
   const third = mulDivDown(second, first, 3n * WAD);
-  return first + second + third;
+  let factor = WAD + first + second + third;
+  for (let i = 0n; i < halvings; i++) factor = wMulDown(factor, factor);
+  return factor - WAD;
 }
+
+/** e^(x*n) - 1 for a per-second rate x over n seconds, rounded down (MathLib.wCompoundedDown). */
+export const wCompoundedDown = (x: bigint, n: bigint): bigint => wExpMinusOneDown(x * n);
 
 export interface BucketState {
   readonly borrowAssets: bigint;
@@ -53,7 +70,21 @@ export interface PositionState {
   readonly collateral: bigint;
   readonly bucket: number;
   readonly rampStart: bigint;
+  readonly rampEnd: bigint;
   readonly rampFromLltv: bigint;
+  /** The round of the wallet's latest attestation at the last sync, and when that sync was. */
+  readonly round: bigint;
+  readonly syncedAt: bigint;
+}
+
+/** The registry's ICreditOracle.creditPeriodOf(wallet): when its latest attestation counts, and when the one before it stopped counting. */
+export interface CreditPeriod {
+  readonly roundId: bigint;
+  readonly tier: number;
+  readonly counts: boolean;
+  readonly issuedAt: bigint;
+  readonly endsAt: bigint;
+  readonly previousEndedAt: bigint;
 }
 
 /** The market state health depends on, as read at one block. */
@@ -88,19 +119,21 @@ export function accruedBuckets(m: MarketState, timestamp: bigint): BucketState[]
   return m.buckets.map((bk, b) => {
     if (bk.borrowAssets === 0n) return bk;
     const rate = (m.tierParams[b]!.apr + premium) / SECONDS_PER_YEAR;
-    const interest = wMulDown(bk.borrowAssets, wTaylorCompoundedDown(rate, elapsed));
+    const interest = wMulDown(bk.borrowAssets, wCompoundedDown(rate, elapsed));
     return { borrowAssets: bk.borrowAssets + interest, borrowShares: bk.borrowShares };
   });
 }
 
-/** The effective liquidation LTV of `p` in its bucket at `timestamp` (_internalLiquidationLtv, liquidationLtvOf). */
+/** The liquidation LTV at `date` in bucket `bucket` with a ramp from `from` at `start` to the bucket's at `end` (_internalRampedLltv). */
+function rampedLltv(tierParams: readonly TierParamsState[], bucket: number, from: bigint, start: bigint, end: bigint, date: bigint): bigint {
+  const target = tierParams[bucket]!.lltv;
+  if (date >= end || from <= target) return target;
+  return from - mulDivUp(from - target, zeroFloorSub(date, start), end - start);
+}
+
+/** The stored effective liquidation LTV of `p` at `timestamp`: its bucket's, or its ramp's (_internalLiquidationLtv; liquidationLtvOf once synced). */
 export function effectiveLltv(p: PositionState, tierParams: readonly TierParamsState[], timestamp: bigint): bigint {
-  const target = tierParams[p.bucket]!.lltv;
-  if (p.rampStart === 0n) return target;
-  const from = p.rampFromLltv;
-  const elapsed = timestamp - p.rampStart;
-  if (from <= target || elapsed >= DOWNGRADE_RAMP) return target;
-  return from - mulDivUp(from - target, elapsed, DOWNGRADE_RAMP);
+  return rampedLltv(tierParams, p.bucket, p.rampFromLltv, p.rampStart, p.rampEnd, timestamp);
 }
 
 export interface Health {
@@ -217,27 +250,84 @@ export function planLiquidation(m: MarketState, p: PositionState, opts: PlanOpti
   return { seizedAssets: lo, repaidShares: 0n, kind: "partial", maxRepaidAssets: toAssetsUp(shares, bk0.borrowAssets, bk0.borrowShares) + 1n, expectedSeized: lo };
 }
 
+const bucketOfTier = (tier: number): number => (tier > BUCKET_HIGH ? BUCKET_HIGH : tier);
+
+/** The bucket a wallet's debt belongs in now (bucketFor). */
+export const bucketFor = (c: CreditPeriod): number => (c.counts ? bucketOfTier(c.tier) : BUCKET_UNVERIFIED);
+
+interface Terms {
+  bucket: number;
+  rampStart: bigint;
+  rampEnd: bigint;
+  rampFromLltv: bigint;
+}
+
 /**
- * `p` and the buckets after liquidate()'s tier sync moves the debt to bucket `to`
- * (_internalSyncTier, on already accrued buckets). A move to a lower liquidation LTV starts a
- * ramp at `timestamp` from the current effective value, so the LTV does not drop at once.
+ * `p` and the market after a sync at `timestamp` (syncTier, and the sync liquidate(), borrow(),
+ * repay() and withdrawCollateral() start with): interest accrued to `timestamp`, then every
+ * change of the wallet's credit since the position's last sync applied at the date the registry
+ * gives it (_internalTierTerms): a downgrade ramps the liquidation LTV from its value then (never
+ * past the end of a ramp in progress), an upgrade applies at once, and the debt moves to the
+ * current bucket with the catch-up interest for the time spent in costlier buckets
+ * (_internalDebtMove). With `timestamp` = the last accrual this is also what debtOf(),
+ * liquidationLtvOf() and isHealthy() report without a sync.
  */
-export function syncedPosition(m: MarketState, p: PositionState, to: number, timestamp: bigint): { market: MarketState; position: PositionState } {
+export function syncedPosition(m: MarketState, p: PositionState, credit: CreditPeriod, timestamp: bigint): { market: MarketState; position: PositionState; catchUpInterest: bigint } {
   const buckets = accruedBuckets(m, timestamp);
-  if (p.bucket === to) return { market: { ...m, buckets, lastUpdate: timestamp, timestamp }, position: p };
-  const currentLltv = effectiveLltv(p, m.tierParams, timestamp);
-  let newShares = 0n;
-  if (p.borrowShares > 0n) {
-    const src = buckets[p.bucket]!;
-    const assets = min(toAssetsUp(p.borrowShares, src.borrowAssets, src.borrowShares), src.borrowAssets);
-    const dst = buckets[to]!;
-    newShares = toSharesUp(assets, dst.borrowAssets, dst.borrowShares);
-    buckets[p.bucket] = { borrowAssets: src.borrowAssets - assets, borrowShares: src.borrowShares - p.borrowShares };
-    buckets[to] = { borrowAssets: dst.borrowAssets + assets, borrowShares: dst.borrowShares + newShares };
+  const accrued = m.totalBorrowAssets + buckets.reduce((sum, bk, b) => sum + bk.borrowAssets - m.buckets[b]!.borrowAssets, 0n);
+  const lastUpdate = timestamp > m.lastUpdate ? timestamp : m.lastUpdate;
+  const market: MarketState = { ...m, timestamp, buckets, lastUpdate, totalBorrowAssets: accrued, totalSupplyAssets: m.totalSupplyAssets + accrued - m.totalBorrowAssets };
+  const latest = credit.roundId === 0n ? BUCKET_UNVERIFIED : bucketOfTier(credit.tier);
+  if (p.borrowShares === 0n) {
+    const bucket = credit.counts ? latest : BUCKET_UNVERIFIED;
+    return { market, position: { ...p, bucket, rampStart: 0n, rampEnd: 0n, rampFromLltv: 0n, round: credit.roundId, syncedAt: timestamp }, catchUpInterest: 0n };
   }
-  const ramp = p.borrowShares > 0n && m.tierParams[to]!.lltv < currentLltv;
+
+  const changes: [bigint, number][] = [];
+  if (credit.roundId !== p.round) {
+    if (p.bucket !== BUCKET_UNVERIFIED) changes.push([credit.previousEndedAt, BUCKET_UNVERIFIED]);
+    changes.push([credit.issuedAt, latest]);
+  }
+  if (!credit.counts) changes.push([credit.endsAt, BUCKET_UNVERIFIED]);
+
+  const t: Terms = { bucket: p.bucket, rampStart: p.rampStart, rampEnd: p.rampEnd, rampFromLltv: p.rampFromLltv };
+  const baseApr = m.tierParams[p.bucket]!.apr;
+  let costlier = 0n;
+  let cheaper = 0n;
+  const addCatchUp = (bucket: number, from: bigint, to: bigint) => {
+    const elapsed = zeroFloorSub(min(to, market.lastUpdate), from);
+    const apr = m.tierParams[bucket]!.apr;
+    if (apr > baseApr) costlier += (apr - baseApr) * elapsed;
+    else cheaper += (baseApr - apr) * elapsed;
+  };
+  let since = p.syncedAt;
+  for (const [at, to] of changes) {
+    const date = min(max(at, since), timestamp);
+    addCatchUp(t.bucket, since, date);
+    if (to !== t.bucket) {
+      const current = rampedLltv(m.tierParams, t.bucket, t.rampFromLltv, t.rampStart, t.rampEnd, date);
+      t.bucket = to;
+      if (m.tierParams[to]!.lltv >= current) Object.assign(t, { rampStart: 0n, rampEnd: 0n, rampFromLltv: 0n });
+      else Object.assign(t, { rampEnd: t.rampEnd <= date ? date + DOWNGRADE_RAMP : t.rampEnd, rampStart: date, rampFromLltv: current });
+    }
+    since = date;
+  }
+  addCatchUp(t.bucket, since, market.lastUpdate);
+  const exponent = mulDivUp(zeroFloorSub(costlier, cheaper), 1n, SECONDS_PER_YEAR);
+
+  const src = buckets[p.bucket]!;
+  const assets = min(toAssetsUp(p.borrowShares, src.borrowAssets, src.borrowShares), src.borrowAssets);
+  const interest = wMulUp(assets, wExpMinusOneDown(exponent));
+  const position = { ...p, ...t, round: credit.roundId, syncedAt: timestamp };
+  if (t.bucket === p.bucket && interest === 0n) return { market, position, catchUpInterest: 0n };
+  const moved = [...buckets];
+  moved[p.bucket] = { borrowAssets: src.borrowAssets - assets, borrowShares: src.borrowShares - p.borrowShares };
+  const dst = moved[t.bucket]!;
+  const borrowShares = toSharesUp(assets + interest, dst.borrowAssets, dst.borrowShares);
+  moved[t.bucket] = { borrowAssets: dst.borrowAssets + assets + interest, borrowShares: dst.borrowShares + borrowShares };
   return {
-    market: { ...m, buckets, lastUpdate: timestamp, timestamp },
-    position: { ...p, borrowShares: newShares, bucket: to, rampStart: ramp ? timestamp : 0n, rampFromLltv: ramp ? currentLltv : 0n },
+    market: { ...market, buckets: moved, totalBorrowAssets: market.totalBorrowAssets + interest, totalSupplyAssets: market.totalSupplyAssets + interest },
+    position: { ...position, borrowShares },
+    catchUpInterest: interest,
   };
 }

@@ -3,9 +3,9 @@
 // and which accounts' positions changed in a block range (from the lending contract's events,
 // fetched in chunks).
 import { erc20Abi, getAddress, type Address, type PublicClient } from "viem";
-import { chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "./abi.generated.js";
+import { attestationRegistryAbi, chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "./abi.generated.js";
 import { revertName } from "./errors.js";
-import { BUCKET_COUNT, type MarketState, type PositionState } from "./keeper-math.js";
+import { BUCKET_COUNT, type CreditPeriod, type MarketState, type PositionState } from "./keeper-math.js";
 
 export interface TokenInfo {
   readonly address: Address;
@@ -16,6 +16,8 @@ export interface TokenInfo {
 export interface MarketInfo {
   readonly lending: Address;
   readonly oracle: Address;
+  /** The credit oracle (the attestation registry): it dates each wallet's tier changes. */
+  readonly creditOracle: Address;
   readonly loanToken: TokenInfo;
   readonly collateralToken: TokenInfo;
   readonly kinkUtilization: bigint;
@@ -34,17 +36,18 @@ async function tokenInfo(client: PublicClient, address: Address): Promise<TokenI
 
 /** The lending contract's immutables and its tokens' symbols and decimals. */
 export async function readMarketInfo(client: PublicClient, lending: Address): Promise<MarketInfo> {
-  const read = <F extends "ORACLE" | "LOAN_TOKEN" | "COLLATERAL_TOKEN" | "KINK_UTILIZATION" | "JUMP_APR">(functionName: F) =>
+  const read = <F extends "ORACLE" | "CREDIT_ORACLE" | "LOAN_TOKEN" | "COLLATERAL_TOKEN" | "KINK_UTILIZATION" | "JUMP_APR">(functionName: F) =>
     client.readContract({ address: lending, abi: zkRiskLendingAbi, functionName });
-  const [oracle, loan, collateral, kinkUtilization, jumpApr] = await Promise.all([
+  const [oracle, creditOracle, loan, collateral, kinkUtilization, jumpApr] = await Promise.all([
     read("ORACLE"),
+    read("CREDIT_ORACLE"),
     read("LOAN_TOKEN"),
     read("COLLATERAL_TOKEN"),
     read("KINK_UTILIZATION"),
     read("JUMP_APR"),
   ]);
   const [loanToken, collateralToken] = await Promise.all([tokenInfo(client, loan), tokenInfo(client, collateral)]);
-  return { lending, oracle, loanToken, collateralToken, kinkUtilization, jumpApr };
+  return { lending, oracle, creditOracle, loanToken, collateralToken, kinkUtilization, jumpApr };
 }
 
 export interface MarketSnapshot extends MarketState {
@@ -90,7 +93,22 @@ export async function readMarket(client: PublicClient, info: MarketInfo, blockNu
 /** `account`'s position at `blockNumber`. */
 export async function readPosition(client: PublicClient, lending: Address, account: Address, blockNumber: bigint): Promise<PositionState> {
   const p = await client.readContract({ address: lending, abi: zkRiskLendingAbi, functionName: "position", args: [account], blockNumber });
-  return { borrowShares: p.borrowShares, collateral: p.collateral, bucket: p.bucket, rampStart: p.rampStart, rampFromLltv: p.rampFromLltv };
+  return {
+    borrowShares: p.borrowShares,
+    collateral: p.collateral,
+    bucket: p.bucket,
+    rampStart: BigInt(p.rampStart),
+    rampEnd: BigInt(p.rampEnd),
+    rampFromLltv: p.rampFromLltv,
+    round: p.round,
+    syncedAt: BigInt(p.syncedAt),
+  };
+}
+
+/** `account`'s credit period at `blockNumber`, from the credit oracle: what dates its tier changes. */
+export async function readCreditPeriod(client: PublicClient, creditOracle: Address, account: Address, blockNumber: bigint): Promise<CreditPeriod> {
+  const c = await client.readContract({ address: creditOracle, abi: attestationRegistryAbi, functionName: "creditPeriodOf", args: [account], blockNumber });
+  return { roundId: c.roundId, tier: c.tier, counts: c.counts, issuedAt: c.issuedAt, endsAt: c.endsAt, previousEndedAt: c.previousEndedAt };
 }
 
 /** Positions of `accounts` at `blockNumber`, read `concurrency` at a time. */

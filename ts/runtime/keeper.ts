@@ -35,9 +35,10 @@ import { zkRiskLendingAbi } from "./abi.generated.js";
 import { chainLabel, getChain, type ChainInfo } from "./chains.js";
 import { hostOf, revertName, shortError } from "./errors.js";
 import type { Deployment } from "./deployment.js";
-import { accruedBuckets, healthAt, planLiquidation, syncedPosition, WAD, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
+import { accruedBuckets, bucketFor, healthAt, planLiquidation, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
 import {
   DEFAULT_LOG_CHUNK,
+  readCreditPeriod,
   readMarket,
   readMarketInfo,
   readPositions,
@@ -440,19 +441,19 @@ class ChainKeeper {
     if (!todo.length) return;
     const keeper = this.o.account.address;
     const token = this.info.loanToken.address;
-    const [nonce0, balance0, allowance0, fees, buckets] = await Promise.all([
+    const [nonce0, balance0, allowance0, fees, credits] = await Promise.all([
       this.client.getTransactionCount({ address: keeper, blockTag: "pending" }),
       this.client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [keeper] }),
       this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, this.lending] }),
       this.client.estimateFeesPerGas(),
-      Promise.all(todo.map((u) => this.client.readContract({ address: this.lending, abi: zkRiskLendingAbi, functionName: "bucketFor", args: [u.borrower], blockNumber: market.blockNumber }))),
+      Promise.all(todo.map((u) => readCreditPeriod(this.client, this.info.creditOracle, u.borrower, market.blockNumber))),
     ]);
 
     let balance = balance0;
     let allowance = allowance0;
     const planned: { u: Unhealthy; plan: LiquidationPlan }[] = [];
     for (const [i, u] of todo.entries()) {
-      const plan = this.plan(u, market, buckets[i]!);
+      const plan = this.plan(u, market, credits[i]!);
       if (!plan) continue;
       if (balance < plan.maxRepaidAssets || allowance < plan.maxRepaidAssets) {
         this.logShortfall(u.borrower, plan, balance, allowance);
@@ -506,16 +507,16 @@ class ChainKeeper {
     }
   }
 
-  /** The liquidation of `u`, planned on its position after liquidate()'s tier sync to `bucket`; undefined when there is none. */
-  private plan(u: Unhealthy, market: MarketSnapshot, bucket: number): LiquidationPlan | undefined {
-    let m: MarketState = market;
-    let p = u.position;
-    if (bucket !== p.bucket) {
-      ({ market: m, position: p } = syncedPosition(market, p, bucket, market.timestamp));
-      if (healthAt(m, p).healthy) {
-        this.log(`${u.borrower} is healthy once its debt moves from bucket ${u.position.bucket} to ${bucket} (tier change): skipped`);
-        return undefined;
-      }
+  /** The liquidation of `u`, planned on its position after liquidate()'s tier sync (dated by the wallet's credit period); undefined when there is none. */
+  private plan(u: Unhealthy, market: MarketSnapshot, credit: CreditPeriod): LiquidationPlan | undefined {
+    const synced = syncedPosition(market, u.position, credit, market.timestamp);
+    const q = synced.position;
+    const changed = q.bucket !== u.position.bucket || synced.catchUpInterest > 0n || q.rampEnd !== u.position.rampEnd || q.rampFromLltv !== u.position.rampFromLltv;
+    const [m, p]: [MarketState, PositionState] = changed ? [synced.market, q] : [market, u.position];
+    if (changed && healthAt(m, p).healthy) {
+      const bucket = bucketFor(credit);
+      this.log(`${u.borrower} is healthy at its current terms (bucket ${bucket}${bucket !== u.position.bucket ? `, from ${u.position.bucket}: tier change` : ""}): skipped`);
+      return undefined;
     }
     return planLiquidation(m, p, { horizonSeconds: this.o.horizonSeconds });
   }

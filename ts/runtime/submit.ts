@@ -8,7 +8,10 @@
 // never reverts for one wallet: the registry skips a slot whose commitment changed since proving
 // (SlotSkipped) and attests the rest. The single-wallet path re-reads the commitment before every
 // try and never sends a proof against a commitment that changed (the registry would refuse it). A
-// revert is reported by its error name, not retried.
+// revert is reported by its error name, not retried, except running out of gas: VerifierOutOfGas
+// (the verifier ran out of gas under the transaction's limit: a node whose estimate ignores
+// EIP-150's 63/64 rule, or a limit set too low) or a transaction that used all its gas is sent
+// again at once with 1.5x the gas.
 import { decodeEventLog, zeroAddress, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
 import type { ProverPool } from "../prover/prover.js";
 import type { ProofResult } from "../prover/proof.js";
@@ -34,6 +37,15 @@ export interface SubmitOptions {
   readonly backoffMs?: number;
   readonly log?: (line: string) => void;
 }
+
+/** What submitProof takes: the model, the retry policy, and optionally the first try's gas limit. */
+export interface SubmitProofOptions extends Pick<SubmitOptions, "modelId" | "retries" | "backoffMs" | "log"> {
+  /** The gas limit of the first try (default: the node's estimate). A try whose verifier runs out of gas is sent again with 1.5x. */
+  readonly gas?: bigint;
+}
+
+/** The registry's revert when the verifier call failed for lack of gas (ErrorsLib.VerifierOutOfGas). */
+const VERIFIER_OUT_OF_GAS = "VerifierOutOfGas";
 
 /** Why the registry skipped a wallet's slot (IAttestationRegistry.SkipReason, in order). */
 const SKIP_REASONS = ["no commitment", "commitment changed since proving", "commitment older than the model's lifetime"] as const;
@@ -98,6 +110,10 @@ function walletResults(receipt: TransactionReceipt, registry: Address): { roundI
 /**
  * Submit one proof on one chain, retrying transient failures. `wallets` are the proof's slots in
  * order (padding is address(0)); a single-wallet proof goes to `attest`, a round to `attestRound`.
+ * Each try simulates the call, estimates its gas (unless a limit is set) and sends it with that
+ * limit; when the verifier runs out of gas (VerifierOutOfGas, from the node or from replaying a
+ * reverted transaction) or the transaction used all its gas, the next try goes at once with 1.5x
+ * the limit instead of failing.
  * Returns the outcome for every real wallet of the proof.
  */
 export async function submitProof(
@@ -106,31 +122,28 @@ export async function submitProof(
   commitments: ReadonlyMap<string, bigint>,
   proof: ProofResult,
   round: boolean,
-  opts: Pick<SubmitOptions, "modelId" | "retries" | "backoffMs" | "log">,
+  opts: SubmitProofOptions,
 ): Promise<Map<string, ChainOutcome>> {
   const retries = opts.retries ?? 4;
   const backoff = opts.backoffMs ?? 500;
   const real = wallets.filter((w) => w !== zeroAddress);
   const all = (o: ChainOutcome) => new Map(real.map((w) => [w.toLowerCase(), o]));
   let last = "";
+  let gas = opts.gas;
+  let outOfGas = false;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
-      const wait = backoff * 2 ** (attempt - 1);
-      opts.log?.(`      chain ${c.chainId}: try ${attempt + 1}/${retries + 1} in ${formatDuration(wait)} (${last})`);
+      const wait = outOfGas ? 0 : backoff * 2 ** (attempt - 1);
+      opts.log?.(`      chain ${c.chainId}: try ${attempt + 1}/${retries + 1}${wait ? ` in ${formatDuration(wait)}` : ""} (${last})`);
       await sleep(wait);
     }
+    outOfGas = false;
+    let limit: bigint | undefined;
     try {
       const args = proof.instances.map((x) => BigInt(x));
-      let tx: Hash;
+      let call;
       if (round) {
-        const { request } = await c.publicClient.simulateContract({
-          account: c.walletClient.account,
-          address: c.registry,
-          abi: attestationRegistryAbi,
-          functionName: "attestRound",
-          args: [opts.modelId, [...wallets], proof.proof as Hex, args],
-        });
-        tx = await c.walletClient.writeContract(request);
+        call = { address: c.registry, abi: attestationRegistryAbi, functionName: "attestRound", args: [opts.modelId, [...wallets], proof.proof as Hex, args] } as const;
       } else {
         const wallet = real[0]!;
         const now = await onChainCommitment(c, wallet);
@@ -138,19 +151,25 @@ export async function submitProof(
         if (now !== proven) {
           return all({ chainId: c.chainId, status: "commitment-changed", reason: `the registry now holds commitment ${now}, not the proven ${proven}: re-run \`zkrisk attest\` to prove the new one` });
         }
-        const { request } = await c.publicClient.simulateContract({
-          account: c.walletClient.account,
-          address: c.registry,
-          abi: attestationRegistryAbi,
-          functionName: "attest",
-          args: [wallet, opts.modelId, proof.proof as Hex, args],
-        });
-        tx = await c.walletClient.writeContract(request);
+        call = { address: c.registry, abi: attestationRegistryAbi, functionName: "attest", args: [wallet, opts.modelId, proof.proof as Hex, args] } as const;
       }
+      const account = c.walletClient.account;
+      const { request } = await c.publicClient.simulateContract({ ...call, account });
+      limit = gas ?? (await c.publicClient.estimateContractGas({ ...call, account }));
+      const tx = await c.walletClient.writeContract({ ...request, gas: limit });
       const receipt = await c.publicClient.waitForTransactionReceipt({ hash: tx });
       if (receipt.status !== "success") {
-        last = `tx ${tx} reverted`;
-        continue; // the state moved between simulation and inclusion: read it again
+        // Why: the same call with the same limit, replayed on the state after its block.
+        const why = await c.publicClient
+          .simulateContract({ ...call, account, gas: limit, blockNumber: receipt.blockNumber })
+          .then(() => undefined, (e: unknown) => revertName(e));
+        if (why === VERIFIER_OUT_OF_GAS || receipt.gasUsed >= limit) {
+          gas = (limit * 3n) / 2n;
+          outOfGas = true;
+          const who = why === VERIFIER_OUT_OF_GAS ? "the verifier" : "the transaction";
+          last = `tx ${tx}: ${who} ran out of gas with a limit of ${limit}; sending again with ${gas}`;
+        } else last = `tx ${tx} reverted${why ? ` (${why})` : ""}`;
+        continue; // out of gas, or the state moved between simulation and inclusion: read it again
       }
       const { roundId, attested, skipped } = walletResults(receipt, c.registry);
       const out = new Map<string, ChainOutcome>();
@@ -166,6 +185,13 @@ export async function submitProof(
       return out;
     } catch (e) {
       const revert = revertName(e);
+      if (revert === VERIFIER_OUT_OF_GAS) {
+        const from = limit ?? gas;
+        if (from !== undefined) gas = (from * 3n) / 2n;
+        outOfGas = true;
+        last = `the verifier ran out of gas${from !== undefined ? ` with a limit of ${from}; sending again with ${gas}` : ""}`;
+        continue;
+      }
       if (revert) return all({ chainId: c.chainId, status: "failed", reason: `${round ? "attestRound" : "attest"} reverted with ${revert}` });
       last = shortError(e);
     }

@@ -270,7 +270,7 @@ describe("deploy CLI errors", () => {
     assert.equal(r.status, 1);
     assert.equal(
       oneLine(r.stderr),
-      "zkrisk deploy: ETH_RPC_URL is not set: it is the RPC URL of chain 1 (ethereum) (or pass --local to deploy onto local anvils)",
+      "zkrisk deploy: ETH_RPC_URL is not set: it is the RPC URL of chain 1 (ethereum) (or pass --rpc, or --local to deploy onto local anvils)",
     );
   });
 

@@ -6,21 +6,21 @@
 // `after`, pass or fail.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isAddressEqual, maxUint256, type Account, type Address, type PublicClient } from "viem";
+import { isAddressEqual, maxUint256, type Account, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
+import { attestationRegistryAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
 import { anvilDevKey, demoAccount, publicClient, roleAccount, walletClient } from "../runtime/accounts.js";
 import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains.js";
 import { deploy } from "../runtime/deploy.js";
 import type { Deployment } from "../runtime/deployment.js";
 import { checkKeeperFunds, fundKeeper, setAutomine, setIntervalMining, startKeeper, type Keeper, type LiquidationStat } from "../runtime/keeper.js";
-import { accruedBuckets, healthAt, liquidationIncentiveFactor, WAD } from "../runtime/keeper-math.js";
-import { readMarket, readMarketInfo, readPosition } from "../runtime/keeper-positions.js";
+import { accruedBuckets, BUCKET_UNVERIFIED, healthAt, liquidationIncentiveFactor, syncedPosition, WAD } from "../runtime/keeper-math.js";
+import { readCreditPeriod, readMarket, readMarketInfo, readPosition } from "../runtime/keeper-positions.js";
 import { ROOT } from "../toolchain/paths.js";
 import { cleanEnv, oneLine, runCli } from "./cli-support.js";
 
@@ -385,6 +385,63 @@ describe("keeper on a local anvil", () => {
     assert.deepEqual(accruedBuckets(m, later), await Promise.all([0, 1, 2, 3].map((i) => client.readContract({ ...lending(), functionName: "bucket", args: [i], blockNumber: n2 }))));
     assert.equal(liquidationIncentiveFactor(7n * 10n ** 17n), (WAD * WAD) / (WAD - 9n * 10n ** 16n)); // 1/0.91 for the unverified bucket's 70%
   });
+  test("issue 11: a superseded attestation nobody synced: debtOf, liquidationLtvOf and isHealthy equal the mirror's current terms, and syncTier writes exactly them", async () => {
+    // A real proof (test/fixtures/credit/low-0.json, tier 0) of the deployed credit model attests the wallet LOW.
+    const fixture = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "credit", "low-0.json"), "utf8")) as { proof: Hex; instances: string[]; tier: number };
+    const instances = fixture.instances.map((x) => BigInt(x));
+    const registry = { address: d.contracts.registry.address, abi: attestationRegistryAbi } as const;
+    const attestor = roleAccount("attestor", { local: true });
+    await setPrice(10_000n); // a fresh feed answer (earlier tests moved the clock)
+    const w = borrower();
+    const eth = 10n * 10n ** 18n;
+    await send(w, { address: d.contracts.collateralToken.address, abi: mockErc20Abi, functionName: "mint", args: [w.address, eth] });
+    await send(w, { address: d.contracts.collateralToken.address, abi: mockErc20Abi, functionName: "approve", args: [d.contracts.lending.address, maxUint256] });
+    await send(w, { ...lending(), functionName: "supplyCollateral", args: [eth, w.address] });
+    await send(attestor, { ...registry, functionName: "postCommitment", args: [w.address, instances[0]!] });
+    await send(owner, { ...registry, functionName: "attest", args: [w.address, d.modelId, fixture.proof, instances] });
+    assert.equal(await client.readContract({ ...lending(), functionName: "bucketFor", args: [w.address] }), fixture.tier);
+    const value = (eth * (await oraclePrice())) / 10n ** 36n;
+    await send(w, { ...lending(), functionName: "borrow", args: [(value * 8_000n) / 10_000n, w.address] }); // 80%: LOW only
+
+    // The attestor replaces the commitment (the LOW attestation stops counting); nobody syncs for 6 hours.
+    await send(attestor, { ...registry, functionName: "postCommitment", args: [w.address, instances[0]! + 1n] });
+    await client.request({ method: "evm_increaseTime", params: [6 * 3_600] } as never);
+    const n = await send(owner, { ...lending(), functionName: "accrueInterest" });
+    const info = await readMarketInfo(client, d.contracts.lending.address);
+    const m = await readMarket(client, info, n);
+    const p = await readPosition(client, d.contracts.lending.address, w.address, n);
+    const credit = await readCreditPeriod(client, info.creditOracle, w.address, n);
+    assert.equal(p.bucket, fixture.tier, "stored: still LOW");
+    assert.equal(credit.counts, false);
+
+    const now = syncedPosition(m, p, credit, m.timestamp);
+    assert.equal(now.position.bucket, BUCKET_UNVERIFIED);
+    assert.ok(now.catchUpInterest > 0n, "UNVERIFIED's rate since the commitment was replaced");
+    const h = healthAt(now.market, now.position);
+    assert.ok(h.lltv < 9n * 10n ** 17n && h.lltv > 7n * 10n ** 17n, `mid-ramp: ${h.lltv}`);
+    const at = { ...lending(), blockNumber: n } as const;
+    assert.equal(await client.readContract({ ...at, functionName: "debtOf", args: [w.address] }), h.debt);
+    assert.equal(await client.readContract({ ...at, functionName: "liquidationLtvOf", args: [w.address] }), h.lltv);
+    assert.equal(await client.readContract({ ...at, functionName: "isHealthy", args: [w.address] }), h.healthy);
+
+    // The sync, a block later: exactly the mirror's terms at that block's time.
+    const n2 = await send(owner, { ...lending(), functionName: "syncTier", args: [w.address] });
+    const t2 = (await client.getBlock({ blockNumber: n2 })).timestamp;
+    const expected = syncedPosition(m, p, credit, t2);
+    assert.deepEqual(await readPosition(client, d.contracts.lending.address, w.address, n2), expected.position);
+    const m2 = await readMarket(client, info, n2);
+    assert.deepEqual(m2.buckets, expected.market.buckets);
+    assert.equal(m2.totalBorrowAssets, expected.market.totalBorrowAssets);
+    assert.equal(m2.totalSupplyAssets, expected.market.totalSupplyAssets);
+    assert.equal(healthAt(m2, expected.position).debt, await client.readContract({ ...lending(), functionName: "debtOf", args: [w.address], blockNumber: n2 }));
+
+    // A long idle gap (200 days: the exponent is halved and squared back): the mirror accrues to the wei too.
+    const later = m2.timestamp + 200n * 86_400n;
+    await client.request({ method: "evm_setNextBlockTimestamp", params: [`0x${later.toString(16)}`] } as never);
+    const n3 = await send(owner, { ...lending(), functionName: "accrueInterest" });
+    assert.deepEqual(accruedBuckets(m2, later), await Promise.all([0, 1, 2, 3].map((i) => client.readContract({ ...lending(), functionName: "bucket", args: [i], blockNumber: n3 }))));
+  });
+
   test("no failed or duplicate keeper transaction, and healthy positions were never touched", async () => {
     const sent = (await client.getTransactionCount({ address: keeperAccount.address })) - keeperNonceAfterFunding;
     const byKeeper = (await liquidations()).filter((e) => isAddressEqual(e.args.caller, keeperAccount.address));
