@@ -1,10 +1,11 @@
 // `npm run bench`: measure proving of the single-wallet circuit (warm/cold, native/engine),
 // verification, gas and code size, memory and keys, attestation rounds (one proof for 96 wallets:
-// proving and gas per wallet), the keeper under a replayed crash, and scaling over an MLP family; write
+// proving and gas per wallet), the keeper under a replayed crash, the indexer at scale (events/s,
+// features of every wallet, memory, on PGlite and PostgreSQL), and scaling over an MLP family; write
 // results.json, PNG plots and report.md, and print the summary table. Targets are reported,
 // never asserted; the exit code is non-zero only when a measurement step fails.
 //
-//   npm run bench                      full run (~15 min on 2 cores), writes bench/
+//   npm run bench                      full run (~22 min on 2 cores), writes bench/
 //   npm run bench -- --quick           CI smoke run (few runs, small sizes), writes bench/quick/
 //   npm run bench -- --help
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { MODELS } from "../ts/pipeline/models.js";
 import { ROOT, venvPython } from "../ts/toolchain/paths.js";
 import { formatDuration, stepReporter } from "../ts/toolchain/progress.js";
 import { benchGas } from "./gas.js";
+import { benchIndexer } from "./indexer.js";
 import { benchKeeper } from "./keeper.js";
 import { machineInfo } from "./machine.js";
 import { GiB, runMeasured, stepResult } from "./measure.js";
@@ -23,18 +25,18 @@ import { benchRound } from "./round.js";
 import { evaluateTargets, GENERATED_BY, renderReport, summaryText, type BenchResults } from "./report.js";
 import { benchScaling } from "./scaling.js";
 
-const SECTIONS = ["gas", "proving", "round", "keeper", "scaling"] as const;
+const SECTIONS = ["gas", "proving", "round", "keeper", "indexer", "scaling"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HELP = `usage: npm run bench -- [--quick] [--skip <sections>] [--skip-engine] [--scaling-budget <s>] [--out <dir>]
 
   --quick               CI smoke run: 1 warm + 1 cold native proof, engine on the smoke model,
-                        1 round proof (no warm-up), 30 keeper positions, 2 tiny scaling points;
-                        writes bench/quick/
+                        1 round proof (no warm-up), 30 keeper positions, indexer 50k and 100k events
+                        for 10k wallets, 2 tiny scaling points; writes bench/quick/
   --skip <list>         comma-separated sections to leave out (${SECTIONS.join(", ")})
   --skip-engine         no WebAssembly engine proofs (engine verification still runs)
   --scaling-budget <s>  seconds the scaling family may take (full: 330, quick: 120, each cut to what
-                        is left of 14.5 min / 10 min for the whole run; an explicit budget is not cut)
+                        is left of 22.5 min / 10 min for the whole run; an explicit budget is not cut)
   --out <dir>           where results.json, report.md and the plots go (default bench/, quick: bench/quick/)`;
 
 interface Config {
@@ -43,6 +45,8 @@ interface Config {
   /** Full-round proofs measured, after one uncounted warm-up proof when `warmup`. */
   round: { proofs: number; warmup: boolean };
   keeper: { positions: number; crashDays: number; blocksPerDay: number; tailBlocks: number };
+  /** Events per run (same wallets each), wallets, chain activity (a run covers events / eventsPerDay days), seconds for the section. */
+  indexer: { sizes: number[]; wallets: number; eventsPerDay: number; budgetSeconds: number };
   scaling: { hidden: number[]; budgetSeconds: number; hashedSizingMaxParams: number };
   /** The whole run should end within this many seconds: the scaling family (last) gets at most what is left. */
   deadlineSeconds: number;
@@ -53,9 +57,12 @@ const FULL: Config = {
   proving: { nativeWarm: 5, nativeCold: 3, engineProofs: 2, engineModel: "credit", engineVerifyRuns: 10 },
   round: { proofs: 3, warmup: true },
   keeper: { positions: 200, crashDays: 7, blocksPerDay: 6, tailBlocks: 10 },
+  // 1,000,000 events over 7 days (and 250,000 over 1.75 days) for 100,000 wallets, both engines
+  indexer: { sizes: [250_000, 1_000_000], wallets: 100_000, eventsPerDay: 1_000_000 / 7, budgetSeconds: 480 },
   // about 1k, 17k, 68k, 261k and 1M parameters
   scaling: { hidden: [24, 120, 250, 500, 1000], budgetSeconds: 330, hashedSizingMaxParams: 20_000 },
-  deadlineSeconds: 14.5 * 60,
+  // 14.5 min for the other sections, plus the indexer section's 480 s
+  deadlineSeconds: 22.5 * 60,
 };
 
 const QUICK: Config = {
@@ -63,6 +70,7 @@ const QUICK: Config = {
   proving: { nativeWarm: 1, nativeCold: 1, engineProofs: 1, engineModel: "smoke", engineVerifyRuns: 3 },
   round: { proofs: 1, warmup: false },
   keeper: { positions: 30, crashDays: 5, blocksPerDay: 2, tailBlocks: 8 },
+  indexer: { sizes: [50_000, 100_000], wallets: 10_000, eventsPerDay: 50_000, budgetSeconds: 240 },
   scaling: { hidden: [8, 16], budgetSeconds: 120, hashedSizingMaxParams: 1_000 },
   deadlineSeconds: 10 * 60,
 };
@@ -152,6 +160,21 @@ async function main(): Promise<number> {
     keeper: async () => {
       sections.keeper = await benchKeeper({ ...config.keeper, env, log: log("keeper") });
     },
+    indexer: async () => {
+      // its budget, cut to what is left before the deadline minus the scaling family's minute
+      const left = config.deadlineSeconds - (performance.now() - started) / 1000 - 80;
+      const budgetSeconds = Math.round(Math.min(config.indexer.budgetSeconds, Math.max(120, left)));
+      if (budgetSeconds < config.indexer.budgetSeconds) log("indexer")(`budget cut to ${budgetSeconds} s to end within ${(config.deadlineSeconds / 60).toFixed(1)} min`);
+      sections.indexer = await benchIndexer({
+        sizes: config.indexer.sizes,
+        wallets: config.indexer.wallets,
+        eventsPerDay: config.indexer.eventsPerDay,
+        seed: 12,
+        budgetSeconds,
+        rssLimitBytes,
+        log: log("indexer"),
+      });
+    },
     scaling: async () => {
       // the family runs last: it gets its budget, or what is left before the deadline (at least a minute)
       const left = config.deadlineSeconds - (performance.now() - started) / 1000 - 20;
@@ -174,6 +197,7 @@ async function main(): Promise<number> {
     proving: `proving: credit model (single circuit), native ${config.proving.nativeWarm} warm + ${config.proving.nativeCold} cold, engine ${config.proving.engineProofs} (${config.proving.engineModel}), setup, verify`,
     round: `rounds: credit round circuit, ${config.round.warmup ? "1 warm-up + " : ""}${config.round.proofs} full-round proof(s), attestRound gas by wallets`,
     keeper: `keeper: ${config.keeper.positions} positions, ${config.keeper.crashDays}-day crash, 1 s blocks`,
+    indexer: `indexer: ${config.indexer.sizes.map((n) => n.toLocaleString("en-US")).join(" and ")} events, ${config.indexer.wallets.toLocaleString("en-US")} wallets, 3 chains, PGlite and PostgreSQL`,
     scaling: `scaling: MLP family h=${config.scaling.hidden.join(",")}, budget ${config.scaling.budgetSeconds} s`,
   };
   for (const s of todo) {
@@ -197,6 +221,7 @@ async function main(): Promise<number> {
     sectionSeconds,
     sections,
     ...(sections.round ? { round: sections.round } : {}),
+    ...(sections.indexer ? { indexer: sections.indexer } : {}),
     skipped,
     errors,
     targets: evaluateTargets(sections, machine.cores),
