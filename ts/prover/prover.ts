@@ -107,7 +107,7 @@ export async function openProver(model: ModelSpec, opts: OpenProverOptions = {})
     if (salt.length !== saltSpec.saltLength) throw new Error(`${where}model ${model.name} takes a salt of ${saltSpec.saltLength} values, got ${salt.length}`);
     return saltedInput(x, salt, saltSpec);
   };
-  const proveRound = (wallets: readonly WalletInput[]) => {
+  const proveRound = async (wallets: readonly WalletInput[]): Promise<ProofResult> => {
     if (wallets.length === 0) throw new Error("a round needs at least one wallet");
     if (wallets.length > circuit.slots) throw new Error(`${wallets.length} wallets do not fit the ${circuit.name} circuit's ${circuit.slots} slots`);
     const inputs = wallets.map(encode);
@@ -120,7 +120,7 @@ export async function openProver(model: ModelSpec, opts: OpenProverOptions = {})
     circuit,
     loadMs: inner.loadMs,
     prove: (x, salt) => proveRound([{ features: x, salt }]),
-    proveRound: async (wallets) => proveRound(wallets),
+    proveRound,
     close: () => inner.close(),
   };
 }
