@@ -1,4 +1,4 @@
-// On-chain costs on a real deployment (ts/runtime/deploy.ts onto an anvil with chain id 1) with
+// On-chain costs on a real deployment (ts/runtime/deploy/deploy.ts onto an anvil with chain id 1) with
 // the real CreditVerifier (the single-wallet circuit) and real credit proofs (test/fixtures/credit;
 // rounds are bench/round.ts): gas of the verifier call
 // alone (inside the attestation, from a call trace, and as a direct transaction), of a whole
@@ -7,11 +7,11 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isAddressEqual, size, type Address, type Hash, type Hex, type PublicClient } from "viem";
-import { demoAccount, publicClient, roleAccount, walletClient } from "../ts/runtime/accounts.js";
-import { attestationRegistryAbi } from "../ts/runtime/abi.generated.js";
-import { getChain, startAnvil } from "../ts/runtime/chains.js";
-import { deploy } from "../ts/runtime/deploy.js";
-import { CONTRACT_KEYS, MAX_CODE_SIZE } from "../ts/runtime/deployment.js";
+import { demoAccount, publicClient, roleAccount, walletClient } from "../ts/runtime/chains/accounts.js";
+import { attestationRegistryAbi } from "../ts/generated/abi.generated.js";
+import { getChain, startAnvil } from "../ts/runtime/chains/chains.js";
+import { deploy } from "../ts/runtime/deploy/deploy.js";
+import { CONTRACT_KEYS, MAX_CODE_SIZE } from "../ts/runtime/deploy/deployment.js";
 import { MODELS } from "../ts/pipeline/models.js";
 import { ROOT } from "../ts/toolchain/paths.js";
 import { readFixtures } from "./fixtures.js";

@@ -1,17 +1,17 @@
 // The keeper under a replayed crash: a real deployment on an anvil with 1 s blocks, a few hundred
 // open positions, and the worst ETH/USD drawdown of the credit model's price series
 // (models/credit/data, MIT, notice there) replayed one oracle answer per block; the keeper
-// (ts/runtime/keeper.ts) liquidates. Measured: blocks from liquidatable to liquidated per
+// (ts/runtime/keeper/keeper.ts) liquidates. Measured: blocks from liquidatable to liquidated per
 // position, each keeper-reported start block re-checked against the contract's own isHealthy.
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { erc20Abi, maxUint256, type Address, type Hash, type PublicClient } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { anvilDevKey, publicClient, roleAccount, walletClient } from "../ts/runtime/accounts.js";
-import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../ts/runtime/abi.generated.js";
-import { getChain, startAnvil } from "../ts/runtime/chains.js";
-import { deploy } from "../ts/runtime/deploy.js";
-import { fundKeeper, setIntervalMining, startKeeper, type LiquidationStat } from "../ts/runtime/keeper.js";
+import { anvilDevKey, publicClient, roleAccount, walletClient } from "../ts/runtime/chains/accounts.js";
+import { mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../ts/generated/abi.generated.js";
+import { getChain, startAnvil } from "../ts/runtime/chains/chains.js";
+import { deploy } from "../ts/runtime/deploy/deploy.js";
+import { fundKeeper, setIntervalMining, startKeeper, type LiquidationStat } from "../ts/runtime/keeper/keeper.js";
 import { ROOT } from "../ts/toolchain/paths.js";
 import { summarize, type Summary } from "./stats.js";
 

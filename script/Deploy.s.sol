@@ -19,7 +19,7 @@ import {ConstantsLib, DEBT_BUCKET_COUNT} from "../src/libraries/ConstantsLib.sol
 /// and the round circuits listed in the manifest), the attestation registry (with the credit model and its circuits
 /// registered and the attestor granted), the Chainlink oracle adapter and the lending market; on local chains
 /// (config `mocks: true`) also a mock USDC, a mock WETH and a mock ETH/USD feed. Writes the addresses as JSON.
-/// @dev Normally run by `npm run zkrisk -- deploy` (ts/runtime/deploy.ts), which finalises the JSON into
+/// @dev Normally run by `npm run zkrisk -- deploy` (ts/runtime/deploy/deploy.ts), which finalises the JSON into
 /// deployments/<chainId>.json. Environment:
 /// - ZKRISK_DEPLOYER_KEY (required): the broadcaster's private key (never logged).
 /// - ZKRISK_DEPLOY_CONFIG: the chain config (default script/config/local.json).

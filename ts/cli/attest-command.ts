@@ -1,14 +1,14 @@
 // `zkrisk attest`: prove the stored wallets in rounds with the long-lived prover and submit each
-// round on every chain holding its commitments (ts/runtime/submit.ts).
+// round on every chain holding its commitments (ts/runtime/attest/submit.ts).
 import type { Address } from "viem";
 import type { Command } from "./commands.js";
 import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str, type FlagValues } from "./flags.js";
 import { getModel } from "../pipeline/models.js";
 import { openProverPool, parseBackend, type ProverBackend } from "../prover/prover.js";
-import { connectChains, signer } from "../runtime/connect.js";
-import { dropStoreView, loadStoreView, storedWallets } from "../runtime/store.js";
+import { connectChains, signer } from "../runtime/chains/connect.js";
+import { dropStoreView, loadStoreView, storedWallets } from "../runtime/attest/store.js";
 import { DATABASE_FLAG, DATABASE_HELP, LEGACY_FLAGS, openCliDatabase, refuseLegacyFlags } from "./database.js";
-import { proveAndAttest, ROUND_MODES, type RoundMode } from "../runtime/submit.js";
+import { proveAndAttest, ROUND_MODES, type RoundMode } from "../runtime/attest/submit.js";
 
 export const attestCommand: Command = {
   summary: "Prove stored wallets' tiers in rounds (one proof for many wallets) and submit them on every chain.",

@@ -1,10 +1,10 @@
 // `zkrisk audit`: recompute the model's parameter commitment from its weights and compare it
-// with the manifest and every chain's registry (ts/runtime/audit.ts).
+// with the manifest and every chain's registry (ts/runtime/deploy/audit.ts).
 import type { Command } from "./commands.js";
 import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, str } from "./flags.js";
 import { getModel, MODELS } from "../pipeline/models.js";
-import { audit } from "../runtime/audit.js";
-import { connectChains } from "../runtime/connect.js";
+import { audit } from "../runtime/deploy/audit.js";
+import { connectChains } from "../runtime/chains/connect.js";
 
 export const auditCommand: Command = {
   summary: "Recompute a model's parameter commitment from its weights and check it against the manifest and each chain's registry.",

@@ -1,8 +1,8 @@
-// `zkrisk deploy`: its options, parsed into deployAll's (ts/runtime/deploy.ts).
+// `zkrisk deploy`: its options, parsed into deployAll's (ts/runtime/deploy/deploy.ts).
 import type { Command } from "./commands.js";
-import { CHAINS, parseChainList, rpcUrlFromEnv, startLocalChains, stopAll, type Anvil } from "../runtime/chains.js";
-import { deployAll } from "../runtime/deploy.js";
-import { DEFAULT_DEPLOYMENTS_DIR } from "../runtime/deployment.js";
+import { CHAINS, parseChainList, rpcUrlFromEnv, startLocalChains, stopAll, type Anvil } from "../runtime/chains/chains.js";
+import { deployAll } from "../runtime/deploy/deploy.js";
+import { DEFAULT_DEPLOYMENTS_DIR } from "../runtime/deploy/deployment.js";
 import { parseRpcList, str } from "./flags.js";
 
 export const deployCommand: Command = {

@@ -1,7 +1,7 @@
 // Flag parsing shared by the subcommands: one precise error per bad value.
 import { getAddress, isAddress, type Address } from "viem";
-import { parseChainList } from "../runtime/chains.js";
-import type { ConnectOptions } from "../runtime/connect.js";
+import { parseChainList } from "../runtime/chains/chains.js";
+import type { ConnectOptions } from "../runtime/chains/connect.js";
 
 export type FlagValues = Record<string, string | boolean | undefined>;
 

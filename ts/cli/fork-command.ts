@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Command } from "./commands.js";
 import { integer, parseRpcList, parseWalletList, str } from "./flags.js";
 import { parseBackend } from "../prover/prover.js";
-import { CHAINS, parseChainList } from "../runtime/chains.js";
+import { CHAINS, parseChainList } from "../runtime/chains/chains.js";
 import { runFork } from "../runtime/fork.js";
 
 export const forkCommand: Command = {

@@ -1,9 +1,9 @@
-// `zkrisk index`: its options, parsed into runIndex's (ts/runtime/index-run.ts).
+// `zkrisk index`: its options, parsed into runIndex's (ts/runtime/indexer/index-run.ts).
 import type { Command } from "./commands.js";
 import { DATABASE_FLAG, DATABASE_HELP, LEGACY_FLAGS, openCliDatabase, refuseLegacyFlags } from "./database.js";
 import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList, str } from "./flags.js";
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONFIRMATIONS } from "../runtime/indexer.js";
-import { runIndex } from "../runtime/index-run.js";
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONFIRMATIONS } from "../runtime/indexer/indexer.js";
+import { runIndex } from "../runtime/indexer/index-run.js";
 
 export const indexCommand: Command = {
   summary: "Index the pools' events on every deployed chain, build wallets' features, commit to them and post the commitments.",

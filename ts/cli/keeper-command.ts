@@ -1,11 +1,11 @@
 // `zkrisk keeper`: watch every block of each chain and liquidate unhealthy positions
-// (ts/runtime/keeper.ts) until Ctrl-C; then print what it did.
+// (ts/runtime/keeper/keeper.ts) until Ctrl-C; then print what it did.
 import type { Command } from "./commands.js";
-import { roleAccount } from "../runtime/accounts.js";
-import { CHAINS, chainLabel, parseChainList, rpcUrlFromEnv } from "../runtime/chains.js";
-import { connectChains } from "../runtime/connect.js";
-import { DEFAULT_DEPLOYMENTS_DIR } from "../runtime/deployment.js";
-import { checkKeeperFunds, fundKeeper, startKeeper, type LiquidationStat } from "../runtime/keeper.js";
+import { roleAccount } from "../runtime/chains/accounts.js";
+import { CHAINS, chainLabel, parseChainList, rpcUrlFromEnv } from "../runtime/chains/chains.js";
+import { connectChains } from "../runtime/chains/connect.js";
+import { DEFAULT_DEPLOYMENTS_DIR } from "../runtime/deploy/deployment.js";
+import { checkKeeperFunds, fundKeeper, startKeeper, type LiquidationStat } from "../runtime/keeper/keeper.js";
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 

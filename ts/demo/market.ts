@@ -2,10 +2,10 @@
 // approvals, the lending calls, the mock price feed, and anvil's clock.
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import { maxUint256, parseUnits } from "viem";
-import { chainlinkOracleAdapterAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
-import { ORACLE_PRICE_SCALE } from "../runtime/keeper-math.js";
-import { walletClient } from "../runtime/accounts.js";
-import type { ConnectedChain } from "../runtime/connect.js";
+import { chainlinkOracleAdapterAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../generated/abi.generated.js";
+import { ORACLE_PRICE_SCALE } from "../runtime/keeper/keeper-math.js";
+import { walletClient } from "../runtime/chains/accounts.js";
+import type { ConnectedChain } from "../runtime/chains/connect.js";
 
 const SEND_GAS = 2_000_000n;
 /** The mock loan token has 6 decimals, collateral 18, the feed 8 (script/config/local.json). */

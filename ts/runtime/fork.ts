@@ -6,13 +6,13 @@ import { join } from "node:path";
 import type { Address } from "viem";
 import { getModel } from "../pipeline/models.js";
 import { openProverPool, type ProverBackend } from "../prover/prover.js";
-import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "./chains.js";
-import { connectChains, signer, type ConnectedChain } from "./connect.js";
+import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "./chains/chains.js";
+import { connectChains, signer, type ConnectedChain } from "./chains/connect.js";
 import { openDatabase, type Database } from "./db/engine.js";
-import { runIndex } from "./index-run.js";
-import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper.js";
-import { loadStoreView } from "./store.js";
-import { proveAndAttest, type WalletSubmission } from "./submit.js";
+import { runIndex } from "./indexer/index-run.js";
+import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper/keeper.js";
+import { loadStoreView } from "./attest/store.js";
+import { proveAndAttest, type WalletSubmission } from "./attest/submit.js";
 
 export interface ForkOptions {
   readonly chains: readonly ChainInfo[];

@@ -3,9 +3,9 @@
 //   page:N      inside the N-th page's transaction of this run, before it commits
 //   features:N  inside the N-th transaction saving a page of wallets' reads and features
 // Each page's transaction also prints "page <block>" to stderr, for kills timed by the parent.
-import { getChain } from "../runtime/chains.js";
+import { getChain } from "../runtime/chains/chains.js";
 import { openDatabase } from "../runtime/db/engine.js";
-import { runIndex } from "../runtime/index-run.js";
+import { runIndex } from "../runtime/indexer/index-run.js";
 
 interface ChildConfig {
   readonly location: string;

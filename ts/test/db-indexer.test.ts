@@ -13,13 +13,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestClient, http } from "viem";
 import { Market } from "../demo/market.js";
-import { demoAccount, viemChain } from "../runtime/accounts.js";
-import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains.js";
-import { connectChains, signer, type ConnectedChain } from "../runtime/connect.js";
+import { demoAccount, viemChain } from "../runtime/chains/accounts.js";
+import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains/chains.js";
+import { connectChains, signer, type ConnectedChain } from "../runtime/chains/connect.js";
 import { openDatabase, type Engine } from "../runtime/db/engine.js";
 import { chainEvents } from "../runtime/db/index-data.js";
-import { deploy } from "../runtime/deploy.js";
-import { runIndex } from "../runtime/index-run.js";
+import { deploy } from "../runtime/deploy/deploy.js";
+import { runIndex } from "../runtime/indexer/index-run.js";
 import { ROOT } from "../toolchain/paths.js";
 import { cleanupDatabases, ENGINES, freshLocation } from "./db-support.js";
 

@@ -32,8 +32,8 @@ import {
 } from "../runtime/db/index-data.js";
 import { importLegacyStore, legacyStateChains, stateRefusal } from "../runtime/db/import.js";
 import { appliedMigrations, MIGRATIONS, SCHEMA_VERSION } from "../runtime/db/migrations.js";
-import type { IndexedEvent } from "../runtime/index-state.js";
-import { findRecord, latestRecord, latestRecordOf, loadStoreView, recordFor, recordsOf, saveRecord, STORE_VERSION, storedWallets, walletRecords, type StoreRecord } from "../runtime/store.js";
+import type { IndexedEvent } from "../runtime/indexer/index-state.js";
+import { findRecord, latestRecord, latestRecordOf, loadStoreView, recordFor, recordsOf, saveRecord, STORE_VERSION, storedWallets, walletRecords, type StoreRecord } from "../runtime/attest/store.js";
 import { ROOT } from "../toolchain/paths.js";
 import { oneLine, runCli } from "./cli-support.js";
 import { cleanupDatabases, ENGINES, freshLocation, tempFolder } from "./db-support.js";

@@ -9,13 +9,13 @@ import { after, before, describe, test } from "node:test";
 import { isAddressEqual, type Hex } from "viem";
 import { ROOT } from "../toolchain/paths.js";
 import { cleanEnv, oneLine, runCli } from "./cli-support.js";
-import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
-import { anvilDevKey, DEV_INDEX, publicClient, roleKey } from "../runtime/accounts.js";
-import { forgeBuild } from "../runtime/artifacts.js";
-import { CHAINS, getChain, parseChainList, startAnvil, startLocalChains, stopAll, type Anvil } from "../runtime/chains.js";
-import { CONFIG_DIR, deploy, deployAll, MANIFEST, type DeployResult } from "../runtime/deploy.js";
-import { CONTRACT_KEYS, deploymentPath, loadDeployment, MAX_CODE_SIZE, type Deployment } from "../runtime/deployment.js";
-import { ABI_MODULE, renderAbiModule } from "../runtime/gen-abi.js";
+import { attestationRegistryAbi, zkRiskLendingAbi } from "../generated/abi.generated.js";
+import { anvilDevKey, DEV_INDEX, publicClient, roleKey } from "../runtime/chains/accounts.js";
+import { forgeBuild } from "../runtime/deploy/artifacts.js";
+import { CHAINS, getChain, parseChainList, startAnvil, startLocalChains, stopAll, type Anvil } from "../runtime/chains/chains.js";
+import { CONFIG_DIR, deploy, deployAll, MANIFEST, type DeployResult } from "../runtime/deploy/deploy.js";
+import { CONTRACT_KEYS, deploymentPath, loadDeployment, MAX_CODE_SIZE, type Deployment } from "../runtime/deploy/deployment.js";
+import { ABI_MODULE, renderAbiModule } from "../runtime/deploy/gen-abi.js";
 import { privateKeyToAccount } from "viem/accounts";
 
 const quiet = (): void => {};
@@ -217,8 +217,8 @@ describe("three-chain deployment on local anvils", () => {
 describe("generated ABIs", () => {
   before(() => forgeBuild());
 
-  test("ts/runtime/abi.generated.ts is what `npm run abi` writes from the current build", () => {
-    assert.equal(readFileSync(ABI_MODULE, "utf8"), renderAbiModule(), "stale: run `npm run abi` and commit ts/runtime/abi.generated.ts");
+  test("ts/generated/abi.generated.ts is what `npm run abi` writes from the current build", () => {
+    assert.equal(readFileSync(ABI_MODULE, "utf8"), renderAbiModule(), "stale: run `npm run abi` and commit ts/generated/abi.generated.ts");
   });
 });
 

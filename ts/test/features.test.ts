@@ -1,11 +1,11 @@
-// ts/runtime/features.ts against the Python implementation (models/credit/features.py): the
+// ts/runtime/indexer/features.ts against the Python implementation (models/credit/features.py): the
 // golden vectors it wrote (models/credit/out/features_golden.json), and malformed records.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { aggregate, emptyChainRaw, FEATURES_JSON, featureVector, loadFeatureSpec, transform, type ChainRecord } from "../runtime/features.js";
+import { aggregate, emptyChainRaw, FEATURES_JSON, featureVector, loadFeatureSpec, transform, type ChainRecord } from "../runtime/indexer/features.js";
 import { ROOT } from "../toolchain/paths.js";
 
 interface Golden {

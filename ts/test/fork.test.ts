@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Market } from "../demo/market.js";
-import { attestationRegistryAbi, zkRiskLendingAbi } from "../runtime/abi.generated.js";
-import { demoAccount } from "../runtime/accounts.js";
-import { getChain, startAnvil, type Anvil } from "../runtime/chains.js";
-import { connectChains, signer, type ConnectedChain } from "../runtime/connect.js";
-import { deploy } from "../runtime/deploy.js";
+import { attestationRegistryAbi, zkRiskLendingAbi } from "../generated/abi.generated.js";
+import { demoAccount } from "../runtime/chains/accounts.js";
+import { getChain, startAnvil, type Anvil } from "../runtime/chains/chains.js";
+import { connectChains, signer, type ConnectedChain } from "../runtime/chains/connect.js";
+import { deploy } from "../runtime/deploy/deploy.js";
 import { runFork, type ForkResult } from "../runtime/fork.js";
 
 const eth = getChain(1);

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { circuitPaths, modelPaths, MODELS } from "../pipeline/models.js";
 import { inputCommitment } from "../prover/engine.js";
 import { checkFeatures, openProver, parseBackend, type Prover } from "../prover/prover.js";
-import { loadFeatureSpec, transform } from "../runtime/features.js";
+import { loadFeatureSpec, transform } from "../runtime/indexer/features.js";
 import { ROOT } from "../toolchain/paths.js";
 import { ezklStep } from "../toolchain/python.js";
 

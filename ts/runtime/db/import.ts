@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddress, isAddress } from "viem";
 import { ROOT } from "../../toolchain/paths.js";
-import { checkRecord, type StoreRecord } from "../store.js";
+import { checkRecord, type StoreRecord } from "../attest/store.js";
 import type { Database } from "./engine.js";
 import { insertPrivateRecords, privateError } from "./private-records.js";
 

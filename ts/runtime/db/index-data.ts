@@ -5,7 +5,7 @@
 // commits at once (saveReads), so a process killed at any moment leaves a state a restart
 // resumes from.
 import type { Address, Hash } from "viem";
-import type { Checkpoint, IndexedEvent, PoolEventKind } from "../index-state.js";
+import type { Checkpoint, IndexedEvent, PoolEventKind } from "../indexer/index-state.js";
 import type { Database, Sql } from "./engine.js";
 
 /** How many recent checkpoints (page ends) are kept to find a common ancestor after a reorg. */

@@ -3,7 +3,7 @@
 // line: a failing statement is reported by its SQLSTATE code, the wallet and the commitment
 // (which is public, on chain).
 import { getAddress, type Address } from "viem";
-import type { StoreRecord } from "../store.js";
+import type { StoreRecord } from "../attest/store.js";
 import { DatabaseError, type Sql } from "./engine.js";
 
 /** The format version of a StoreRecord (as the JSON store wrote it, and as read back here). */

@@ -3,10 +3,10 @@
 // currency for gas. `fundKeeper` provides all of that on local chains (mock loan token);
 // `checkKeeperFunds` says precisely what is missing anywhere.
 import { erc20Abi, formatUnits, maxUint256, type Account, type Address, type PublicClient } from "viem";
-import { publicClient, roleAccount, walletClient } from "./accounts.js";
-import { mockErc20Abi } from "./abi.generated.js";
-import { chainLabel, getChain, type ChainInfo } from "./chains.js";
-import type { Deployment } from "./deployment.js";
+import { publicClient, roleAccount, walletClient } from "../chains/accounts.js";
+import { mockErc20Abi } from "../../generated/abi.generated.js";
+import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
+import type { Deployment } from "../deploy/deployment.js";
 
 export interface KeeperFunds {
   readonly keeper: Address;

@@ -4,13 +4,13 @@
 // model each chain's registry accepts proofs for, and its verifier.
 import { join } from "node:path";
 import { isAddressEqual, type Hex } from "viem";
-import { readJson, readSettings } from "../pipeline/keys.js";
-import { circuitPaths, featureCount, modelPaths, type ModelSpec } from "../pipeline/models.js";
-import { readSaltSpec } from "../pipeline/salt.js";
-import { ezklStep } from "../toolchain/python.js";
+import { readJson, readSettings } from "../../pipeline/keys.js";
+import { circuitPaths, featureCount, modelPaths, type ModelSpec } from "../../pipeline/models.js";
+import { readSaltSpec } from "../../pipeline/salt.js";
+import { ezklStep } from "../../toolchain/python.js";
 import { CIRCUIT_SLOTS, type ContractKey } from "./deployment.js";
-import { attestationRegistryAbi } from "./abi.generated.js";
-import type { ConnectedChain } from "./connect.js";
+import { attestationRegistryAbi } from "../../generated/abi.generated.js";
+import type { ConnectedChain } from "../chains/connect.js";
 
 export interface AuditCheck {
   readonly what: string;

@@ -3,8 +3,8 @@
 // and which accounts' positions changed in a block range (from the lending contract's events,
 // fetched in chunks).
 import { erc20Abi, getAddress, type Address, type PublicClient } from "viem";
-import { attestationRegistryAbi, chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "./abi.generated.js";
-import { revertName } from "./errors.js";
+import { attestationRegistryAbi, chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "../../generated/abi.generated.js";
+import { revertName } from "../chains/errors.js";
 import { BUCKET_COUNT, type CreditPeriod, type MarketState, type PositionState } from "./keeper-math.js";
 
 export interface TokenInfo {

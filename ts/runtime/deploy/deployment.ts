@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { getAddress, isAddressEqual, type Address, type Hex, type PublicClient } from "viem";
-import { ROOT } from "../toolchain/paths.js";
-import { attestationRegistryAbi, chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "./abi.generated.js";
+import { ROOT } from "../../toolchain/paths.js";
+import { attestationRegistryAbi, chainlinkOracleAdapterAbi, zkRiskLendingAbi } from "../../generated/abi.generated.js";
 import { deployedCodeHash, expectedCodeHash, type ContractName } from "./artifacts.js";
 
 export const DEFAULT_DEPLOYMENTS_DIR = join(ROOT, "deployments");

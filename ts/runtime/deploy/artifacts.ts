@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { keccak256, type Abi, type Hex } from "viem";
-import { foundryBinary, ROOT } from "../toolchain/paths.js";
+import { foundryBinary, ROOT } from "../../toolchain/paths.js";
 
 /** The contracts zkrisk deploys or talks to, and their source file basenames. */
 export const SOURCES = {

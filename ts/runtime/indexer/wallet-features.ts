@@ -9,7 +9,7 @@
 // USD sums are exact sums of the events' values in loan-token base units, converted once.
 import type { Address } from "viem";
 import { DAY, type ChainReader, type PoolPosition } from "./chain-reader.js";
-import type { EventAggregate, StoredSample } from "./db/index-data.js";
+import type { EventAggregate, StoredSample } from "../db/index-data.js";
 import { emptyChainRaw, validateChainRecord, type ChainRecord, type FeatureSpec, type RawValue } from "./features.js";
 
 /** The protocol id of this pool in features.json's protocol list. */

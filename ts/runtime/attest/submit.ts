@@ -13,12 +13,12 @@
 // EIP-150's 63/64 rule, or a limit set too low) or a transaction that used all its gas is sent
 // again at once with 1.5x the gas.
 import { decodeEventLog, zeroAddress, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
-import type { ProverPool } from "../prover/prover.js";
-import type { ProofResult } from "../prover/proof.js";
-import { formatDuration } from "../toolchain/progress.js";
-import { attestationRegistryAbi } from "./abi.generated.js";
+import type { ProverPool } from "../../prover/prover.js";
+import type { ProofResult } from "../../prover/proof.js";
+import { formatDuration } from "../../toolchain/progress.js";
+import { attestationRegistryAbi } from "../../generated/abi.generated.js";
 import type { AttestChain } from "./attestor.js";
-import { revertName, shortError } from "./errors.js";
+import { revertName, shortError } from "../chains/errors.js";
 import { findRecord, latestRecord, type StoreRecord } from "./store.js";
 
 /** Which circuit proves: rounds (a lone wallet through the single-wallet circuit), always rounds, or one proof per wallet. */

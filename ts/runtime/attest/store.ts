@@ -11,7 +11,7 @@
 // loadStoreView(db), named by the string it returns (the database's label), which is what
 // SubmitOptions.storeDir takes. saveRecord keeps a loaded view current.
 import type { Address } from "viem";
-import type { Database } from "./db/engine.js";
+import type { Database } from "../db/engine.js";
 import {
   insertPrivateRecords,
   privateError,
@@ -20,8 +20,8 @@ import {
   selectPrivateRecord,
   selectPrivateRecords,
   selectRecordWallets,
-} from "./db/private-records.js";
-import type { ChainRecord } from "./features.js";
+} from "../db/private-records.js";
+import type { ChainRecord } from "../indexer/features.js";
 
 export const STORE_VERSION = RECORD_VERSION;
 

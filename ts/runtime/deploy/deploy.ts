@@ -7,12 +7,12 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { getAddress, isAddress, keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { formatDuration } from "../toolchain/progress.js";
-import { foundryBinary, requireArtifact, ROOT } from "../toolchain/paths.js";
+import { formatDuration } from "../../toolchain/progress.js";
+import { foundryBinary, requireArtifact, ROOT } from "../../toolchain/paths.js";
 import { forgeBuild } from "./artifacts.js";
-import { KEY_ENV, nodeKind, publicClient, roleKey } from "./accounts.js";
-import { chainLabel, getChain, type ChainInfo } from "./chains.js";
-import { hostOf } from "./errors.js";
+import { KEY_ENV, nodeKind, publicClient, roleKey } from "../chains/accounts.js";
+import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
+import { hostOf } from "../chains/errors.js";
 import {
   checkDeployment,
   CIRCUIT_SLOTS,

@@ -1,10 +1,10 @@
 // `zkrisk index`: index every deployed chain into the runtime's database, build each wallet's
 // cross-chain features, commit to them (private store) and post the commitments on every chain.
 import type { Address } from "viem";
-import { attestWallets, readInputScale, type AttestChain, type Attestation } from "./attestor.js";
-import { connectChains, signer, type ConnectOptions } from "./connect.js";
+import { attestWallets, readInputScale, type AttestChain, type Attestation } from "../attest/attestor.js";
+import { connectChains, signer, type ConnectOptions } from "../chains/connect.js";
 import { loadFeatureSpec, type FeatureSpec } from "./features.js";
-import type { Database } from "./db/engine.js";
+import type { Database } from "../db/engine.js";
 import { indexChain, walletFeatures, type ChainIndex, type ChainTarget, type IndexHooks, type WalletFeatures } from "./indexer.js";
 
 /** Which chains, deployments and RPC URLs (ConnectOptions), plus the indexer's and attestor's options. */

@@ -5,7 +5,7 @@ import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem
 import { nodeKind, publicClient, roleAccount, walletClient, type Role } from "./accounts.js";
 import { CHAINS, chainLabel, rpcUrlFromEnv, type ChainInfo } from "./chains.js";
 import { hostOf, shortError } from "./errors.js";
-import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, readDeployment, type Deployment } from "./deployment.js";
+import { DEFAULT_DEPLOYMENTS_DIR, loadDeployment, readDeployment, type Deployment } from "../deploy/deployment.js";
 
 export interface ConnectOptions {
   /** Chains to use; default every zkrisk chain with a deployment file. */

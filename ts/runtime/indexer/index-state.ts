@@ -5,7 +5,7 @@
 // why those are re-indexed rather than imported.
 import type { Address, Hash } from "viem";
 
-export { MAX_CHECKPOINTS } from "./db/index-data.js";
+export { MAX_CHECKPOINTS } from "../db/index-data.js";
 
 /** A pool event of a wallet (the account whose position it changes). */
 export type PoolEventKind = "supply" | "withdraw_supply" | "deposit" | "withdraw" | "borrow" | "repay" | "liquidation";

@@ -8,14 +8,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Account, Address, Chain, Hash, PublicClient, Transport, WalletClient } from "viem";
-import { attestationRegistryAbi } from "./abi.generated.js";
-import type { WalletFeatures } from "./indexer.js";
-import { insertCommitmentsPosted } from "./db/attestations.js";
-import type { Database } from "./db/engine.js";
+import { attestationRegistryAbi } from "../../generated/abi.generated.js";
+import type { WalletFeatures } from "../indexer/indexer.js";
+import { insertCommitmentsPosted } from "../db/attestations.js";
+import type { Database } from "../db/engine.js";
 import { latestRecordOf, saveRecord, STORE_VERSION, type StoreRecord } from "./store.js";
-import { drawSalt, saltedInput, type SaltSpec } from "../pipeline/salt.js";
-import { inputCommitment } from "../prover/engine.js";
-import { ROOT } from "../toolchain/paths.js";
+import { drawSalt, saltedInput, type SaltSpec } from "../../pipeline/salt.js";
+import { inputCommitment } from "../../prover/engine.js";
+import { ROOT } from "../../toolchain/paths.js";
 
 export const CREDIT_MANIFEST = join(ROOT, "circuits", "credit", "manifest.json");
 

@@ -5,7 +5,7 @@
 //   per-chain raw records -> aggregate across chains -> clip -> transform.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../toolchain/paths.js";
+import { ROOT } from "../../toolchain/paths.js";
 
 export const FEATURES_JSON = join(ROOT, "models", "credit", "features.json");
 

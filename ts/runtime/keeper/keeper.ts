@@ -1,6 +1,6 @@
 // The liquidation keeper: on every new block of every chain it evaluates each open position with
 // the contract's own arithmetic (oracle price, interest accrued to the block, effective
-// liquidation LTV; ts/runtime/keeper-math.ts) and liquidates every unhealthy one at once, most
+// liquidation LTV; ts/runtime/keeper/keeper-math.ts) and liquidates every unhealthy one at once, most
 // underwater first, after simulating the call. It measures, per liquidation, the blocks between
 // the first block at which the position was liquidatable (found exactly: a missed poll is
 // covered by re-checking the skipped blocks with historical calls) and the block that mined the
@@ -30,11 +30,11 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { nodeKind, publicClient, roleAccount, walletClient } from "./accounts.js";
-import { zkRiskLendingAbi } from "./abi.generated.js";
-import { chainLabel, getChain, type ChainInfo } from "./chains.js";
-import { hostOf, revertName, shortError } from "./errors.js";
-import type { Deployment } from "./deployment.js";
+import { nodeKind, publicClient, roleAccount, walletClient } from "../chains/accounts.js";
+import { zkRiskLendingAbi } from "../../generated/abi.generated.js";
+import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
+import { hostOf, revertName, shortError } from "../chains/errors.js";
+import type { Deployment } from "../deploy/deployment.js";
 import { accruedBuckets, bucketFor, healthAt, planLiquidation, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
 import {
   DEFAULT_LOG_CHUNK,

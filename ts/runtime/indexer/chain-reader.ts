@@ -1,7 +1,7 @@
 // Reads one chain's pool at past blocks, with per-run caches: block timestamps, the oracle
 // price, a wallet's position, and the block that was current at 00:00 UTC of a day.
 import { erc20Abi, type Address, type PublicClient } from "viem";
-import { chainlinkOracleAdapterAbi, mockAggregatorAbi, zkRiskLendingAbi } from "./abi.generated.js";
+import { chainlinkOracleAdapterAbi, mockAggregatorAbi, zkRiskLendingAbi } from "../../generated/abi.generated.js";
 
 export const DAY = 86_400;
 /** IOracle prices carry 36 decimals (plus loan minus collateral decimals). */

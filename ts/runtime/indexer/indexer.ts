@@ -21,9 +21,9 @@
 // never every event in memory; the reads they need at past blocks are cached in the database.
 import { BlockNotFoundError, getAbiItem, getAddress, type Address, type Hash, type PublicClient } from "viem";
 import { iterateLogs } from "viem/actions";
-import { zkRiskLendingAbi } from "./abi.generated.js";
+import { zkRiskLendingAbi } from "../../generated/abi.generated.js";
 import { ChainReader } from "./chain-reader.js";
-import type { Database, Sql } from "./db/engine.js";
+import type { Database, Sql } from "../db/engine.js";
 import {
   checkpoints,
   commitPage,
@@ -37,7 +37,7 @@ import {
   type Cursor,
   type EventAggregate,
   type FeatureSnapshotRow,
-} from "./db/index-data.js";
+} from "../db/index-data.js";
 import { featureVector, type ChainRecord, type FeatureSpec } from "./features.js";
 import type { Checkpoint, IndexedEvent, PoolEventKind } from "./index-state.js";
 import { chainRawFeatures, emptyReadCache, PROTOCOL_ID, type ReadCache, type Snapshot } from "./wallet-features.js";

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { foundryBinary, ROOT } from "../toolchain/paths.js";
+import { foundryBinary, ROOT } from "../../toolchain/paths.js";
 
 export interface ChainInfo {
   /** EIP-155 chain id. */
@@ -32,7 +32,7 @@ function readChains(): readonly ChainInfo[] {
   if (!Array.isArray(chains) || chains.length === 0) throw new Error(`${file} has no "chains" list`);
   return chains.map(({ chainId, name }) => {
     const extra = EXTRA[name];
-    if (!extra) throw new Error(`${file}: chain "${name}" (${chainId}) has no RPC variable in ts/runtime/chains.ts`);
+    if (!extra) throw new Error(`${file}: chain "${name}" (${chainId}) has no RPC variable in ts/runtime/chains/chains.ts`);
     return { chainId, name, ...extra };
   });
 }
