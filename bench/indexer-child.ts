@@ -14,10 +14,10 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase, type Database } from "../ts/runtime/db/engine.js";
 import { commitPage, countEvents, openCursor } from "../ts/runtime/db/index-data.js";
-import { ChainReader } from "../ts/runtime/chain-reader.js";
-import { loadFeatureSpec } from "../ts/runtime/features.js";
-import { walletFeatures, type ChainIndex } from "../ts/runtime/indexer.js";
-import { PROTOCOL_ID } from "../ts/runtime/wallet-features.js";
+import { ChainReader } from "../ts/runtime/indexer/chain-reader.js";
+import { loadFeatureSpec } from "../ts/runtime/indexer/features.js";
+import { walletFeatures, type ChainIndex } from "../ts/runtime/indexer/indexer.js";
+import { PROTOCOL_ID } from "../ts/runtime/indexer/wallet-features.js";
 import { procStatusBytes } from "./measure.js";
 import { synthChains } from "./indexer-synth.js";
 

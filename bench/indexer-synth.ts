@@ -18,8 +18,8 @@
 // memory, so the benchmark measures the database and the feature code, not an RPC server.
 import { createHash } from "node:crypto";
 import type { Address, Hash, PublicClient } from "viem";
-import type { Checkpoint, IndexedEvent, PoolEventKind } from "../ts/runtime/index-state.js";
-import { DEFAULT_CHUNK_SIZE } from "../ts/runtime/indexer.js";
+import type { Checkpoint, IndexedEvent, PoolEventKind } from "../ts/runtime/indexer/index-state.js";
+import { DEFAULT_CHUNK_SIZE } from "../ts/runtime/indexer/indexer.js";
 
 /** The chains of features.json, with their block times and a plausible deployment block. */
 export const SYNTH_CHAINS = [

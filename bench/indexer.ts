@@ -15,7 +15,7 @@ import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../ts/runtime/db/engine.js";
 import { INSERT_BATCH } from "../ts/runtime/db/index-data.js";
-import { DEFAULT_CHUNK_SIZE, FEATURE_PAGE } from "../ts/runtime/indexer.js";
+import { DEFAULT_CHUNK_SIZE, FEATURE_PAGE } from "../ts/runtime/indexer/indexer.js";
 import { cleanupDatabases, freshPostgres, tempFolder, TEST_URL_ENV } from "../ts/test/db-support.js";
 import { SYNTH_CHAINS } from "./indexer-synth.js";
 import { MiB, runMeasured, stepResult } from "./measure.js";
