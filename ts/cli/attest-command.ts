@@ -6,7 +6,8 @@ import { CHAIN_FLAGS, CHAIN_FLAGS_HELP, connectOptions, integer, parseWalletList
 import { getModel } from "../pipeline/models.js";
 import { openProverPool, parseBackend, type ProverBackend } from "../prover/prover.js";
 import { connectChains, signer } from "../runtime/chains/connect.js";
-import { dropStoreView, loadStoreView, storedWallets } from "../runtime/attest/store.js";
+import type { Database } from "../runtime/db/engine.js";
+import { storedWallets } from "../runtime/attest/store.js";
 import { DATABASE_FLAG, DATABASE_HELP, LEGACY_FLAGS, openCliDatabase, refuseLegacyFlags } from "./database.js";
 import { proveAndAttest, ROUND_MODES, type RoundMode } from "../runtime/attest/submit.js";
 
@@ -40,20 +41,14 @@ export const attestCommand: Command = {
     try {
       const wallets = listed ?? (await storedWallets(db));
       if (wallets.length === 0) throw new Error(`the private store of ${db.label} holds no wallet: run \`zkrisk index\` first`);
-      // The submission code reads the records synchronously from a view loaded here.
-      const storeDir = await loadStoreView(db, wallets);
-      try {
-        await attest(v, wallets, storeDir, backend, mode as RoundMode, retries);
-      } finally {
-        dropStoreView(storeDir);
-      }
+      await attest(v, wallets, db, backend, mode as RoundMode, retries);
     } finally {
       await db.close();
     }
   },
 };
 
-async function attest(v: FlagValues, wallets: readonly Address[], storeDir: string, backend: ProverBackend, mode: RoundMode, retries: number | undefined): Promise<void> {
+async function attest(v: FlagValues, wallets: readonly Address[], db: Database, backend: ProverBackend, mode: RoundMode, retries: number | undefined): Promise<void> {
   const chains = await connectChains(connectOptions(v));
   const modelIds = new Set(chains.map((c) => c.deployment.modelId.toLowerCase()));
   if (modelIds.size !== 1) throw new Error(`the chains' deployments register different models (${[...modelIds].join(", ")}): redeploy them from one commit`);
@@ -62,7 +57,7 @@ async function attest(v: FlagValues, wallets: readonly Address[], storeDir: stri
   let failed = 0;
   try {
     const results = await proveAndAttest(provers, wallets, targets, {
-      storeDir,
+      db,
       modelId: chains[0]!.deployment.modelId,
       mode,
       ...(retries !== undefined ? { retries } : {}),

@@ -1,6 +1,8 @@
 // `zkrisk keeper`: watch every block of each chain and liquidate unhealthy positions
-// (ts/runtime/keeper/keeper.ts) until Ctrl-C; then print what it did.
+// (ts/runtime/keeper/keeper.ts) until Ctrl-C; then print what it did. Each liquidation is logged
+// in the runtime's database (keeper_liquidations).
 import type { Command } from "./commands.js";
+import { DATABASE_FLAG, DATABASE_HELP, openCliDatabase } from "./database.js";
 import { roleAccount } from "../runtime/chains/accounts.js";
 import { CHAINS, chainLabel, parseChainList, rpcUrlFromEnv } from "../runtime/chains/chains.js";
 import { connectChains } from "../runtime/chains/connect.js";
@@ -25,10 +27,13 @@ export function summarize(stats: readonly LiquidationStat[]): string {
 
 export const keeperCommand: Command = {
   summary: "Watch every block and liquidate unhealthy positions at once, most underwater first (until Ctrl-C).",
-  usage: "[--chains <ids>] [--deployments <dir>] [--poll-ms <ms>] [--fund]",
+  usage: "[--chains <ids>] [--deployments <dir>] [--database <url|dir>] [--poll-ms <ms>] [--fund]",
   help: [
     `  --chains <ids>        chain ids, comma-separated (default ${CHAINS.map((c) => c.chainId).join(",")})`,
     "  --deployments <dir>   where <chainId>.json is read (default deployments/)",
+    ...DATABASE_HELP,
+    "                        (the keeper logs each liquidation there, table keeper_liquidations; the embedded",
+    "                        PGlite serves one process: beside `zkrisk index` or `attest`, use PostgreSQL)",
     "  --poll-ms <ms>        how often each chain is polled for a new block (default 100)",
     "  --fund                local chains (mock tokens) only: mint loan tokens to the keeper and approve the market",
     "",
@@ -37,7 +42,7 @@ export const keeperCommand: Command = {
     "them, have approved the lending contract, and hold native currency for gas; it says what is missing.",
     "Each liquidation is logged with its delay in blocks since the position became liquidatable.",
   ].join("\n"),
-  options: { chains: { type: "string" }, deployments: { type: "string" }, "poll-ms": { type: "string" }, fund: { type: "boolean" } },
+  options: { chains: { type: "string" }, deployments: { type: "string" }, ...DATABASE_FLAG, "poll-ms": { type: "string" }, fund: { type: "boolean" } },
   async run(v) {
     const chains = parseChainList(str(v.chains) ?? CHAINS.map((c) => c.chainId).join(","));
     const pollMs = parsePollMs(str(v["poll-ms"]));
@@ -50,19 +55,24 @@ export const keeperCommand: Command = {
       if (funds.problem) throw new Error(funds.problem);
     }
 
-    const keeper = startKeeper({ chains: connected.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment })), account, pollMs });
-    const signal = new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
+    const db = await openCliDatabase(v);
     try {
-      await keeper.ready;
-      console.log(`keeper ${account.address} watching ${connected.map((c) => chainLabel(c.chain)).join(", ")} every ${pollMs} ms; Ctrl-C to stop`);
-      const sig = await signal;
-      console.log(`${sig}: stopping (waiting for liquidations in flight)`);
+      const keeper = startKeeper({ chains: connected.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment })), account, pollMs, db });
+      const signal = new Promise<string>((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+      });
+      try {
+        await keeper.ready;
+        console.log(`keeper ${account.address} watching ${connected.map((c) => chainLabel(c.chain)).join(", ")} every ${pollMs} ms; logging to ${db.label}; Ctrl-C to stop`);
+        const sig = await signal;
+        console.log(`${sig}: stopping (waiting for liquidations in flight)`);
+      } finally {
+        await keeper.stop();
+      }
+      console.log(`keeper stopped: ${summarize(keeper.stats())}`);
     } finally {
-      await keeper.stop();
+      await db.close();
     }
-    console.log(`keeper stopped: ${summarize(keeper.stats())}`);
   },
 };

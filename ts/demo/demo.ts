@@ -17,7 +17,6 @@ import { deployAll } from "../runtime/deploy/deploy.js";
 import { runIndex } from "../runtime/indexer/index-run.js";
 import { fundKeeper, setAutomine, setIntervalMining, startKeeper, type LiquidationStat } from "../runtime/keeper/keeper.js";
 import { revertName } from "../runtime/chains/errors.js";
-import { loadStoreView } from "../runtime/attest/store.js";
 import { proveAndAttest } from "../runtime/attest/submit.js";
 import { ROOT } from "../toolchain/paths.js";
 import { stepReporter } from "../toolchain/progress.js";
@@ -90,9 +89,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
     await steps.step("prove every wallet's tier in one round (one proof), attest the round on every chain", async () => {
       const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
       try {
-        const storeDir = await loadStoreView(demoDb, wallets.map((w) => w.address));
         const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor"), registry: c.deployment.contracts.registry.address }));
-        const results = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { storeDir, modelId: chains[0]!.deployment.modelId, log: (l) => log(`      ${l}`) });
+        const results = await proveAndAttest(provers, wallets.map((w) => w.address), targets, { db: demoDb, modelId: chains[0]!.deployment.modelId, log: (l) => log(`      ${l}`) });
         const failed = results.flatMap((r) => r.chains.filter((c) => c.status === "failed" || c.status === "skipped"));
         if (failed.length) throw new Error(`attestation failed: ${failed.map((f) => ("reason" in f ? f.reason : f.status)).join("; ")}`);
       } finally {
@@ -106,7 +104,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
     const fallPct = (1 - Math.min(...window.map((w) => w.price)) / window[0]!.price) * 100;
     const stats = await steps.step(
       `replay the ${window[0]!.date} -> ${window.at(-1)!.date} crash (-${fallPct.toFixed(0)}%), one day per 1 s block, keeper running`,
-      () => replayCrash(chains, markets, window.map((w) => w.price / window[0]!.price), log),
+      () => replayCrash(chains, markets, window.map((w) => w.price / window[0]!.price), demoDb, log),
     );
 
     await steps.step("read the final positions", async () => {
@@ -174,10 +172,10 @@ async function borrowAtTier(markets: readonly Market[], wallets: readonly Addres
 }
 
 /** Switch to 1 s blocks, start the keeper, move every chain's feed along `path` one block per day. */
-async function replayCrash(chains: readonly ConnectedChain[], markets: readonly Market[], path: readonly number[], log: (l: string) => void): Promise<LiquidationStat[]> {
+async function replayCrash(chains: readonly ConnectedChain[], markets: readonly Market[], path: readonly number[], db: Database, log: (l: string) => void): Promise<LiquidationStat[]> {
   const keeperChains = chains.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment }));
   for (const c of keeperChains) await fundKeeper(c);
-  const keeper = startKeeper({ chains: keeperChains, pollMs: 100, log: (l: string) => log(`      keeper: ${l}`) });
+  const keeper = startKeeper({ chains: keeperChains, db, pollMs: 100, log: (l: string) => log(`      keeper: ${l}`) });
   try {
     await keeper.ready;
     const start = await Promise.all(markets.map((m) => m.oraclePrice().then((p) => Number(p) / 1e24)));

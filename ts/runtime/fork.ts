@@ -11,7 +11,6 @@ import { connectChains, signer, type ConnectedChain } from "./chains/connect.js"
 import { openDatabase, type Database } from "./db/engine.js";
 import { runIndex } from "./indexer/index-run.js";
 import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper/keeper.js";
-import { loadStoreView } from "./attest/store.js";
 import { proveAndAttest, type WalletSubmission } from "./attest/submit.js";
 
 export interface ForkOptions {
@@ -57,19 +56,18 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
     db = await openDatabase(join(opts.workDir, "db"));
     const indexed = await runIndex({ ...connect, db, confirmations: 0, log, ...(opts.wallets ? { wallets: opts.wallets } : {}) });
     const wallets = opts.wallets ?? indexed.wallets.map((w) => w.wallet);
-    const storeDir = await loadStoreView(db, wallets);
     const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
     let submissions: WalletSubmission[];
     try {
       const targets = chains.map((c) => ({ chainId: c.chain.chainId, publicClient: c.client, walletClient: signer(c, "attestor", env), registry: c.deployment.contracts.registry.address }));
-      submissions = await proveAndAttest(provers, wallets, targets, { storeDir, modelId: chains[0]!.deployment.modelId, log });
+      submissions = await proveAndAttest(provers, wallets, targets, { db, modelId: chains[0]!.deployment.modelId, log });
     } finally {
       await provers.close();
     }
     await opts.beforeKeeper?.(chains);
     const keeperChains = chains.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment }));
     for (const c of keeperChains) if (c.deployment.mocks) await fundKeeper(c);
-    const keeper = startKeeper({ chains: keeperChains, log });
+    const keeper = startKeeper({ chains: keeperChains, db, log });
     try {
       await keeper.ready;
       if (opts.keeperMs) await new Promise((r) => setTimeout(r, opts.keeperMs));

@@ -1,7 +1,8 @@
 // The runtime's database (ts/runtime/db/) on both engines, PGlite and PostgreSQL: migrations,
 // pages of events committed with their cursor in one transaction (or not at all), idempotent
 // event upserts, exact uint256 values, bounded checkpoints, reorg rewinds, SQL aggregates, the
-// private records (never in an error message), and, for PGlite, the 0700 folder and the lock that
+// private records (never in an error message), the submissions and the keeper's log (with the
+// README's queries over them), and, for PGlite, the 0700 folder and the lock that
 // refuses a second process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -33,7 +34,8 @@ import {
 import { importLegacyStore, legacyStateChains, stateRefusal } from "../runtime/db/import.js";
 import { appliedMigrations, MIGRATIONS, SCHEMA_VERSION } from "../runtime/db/migrations.js";
 import type { IndexedEvent } from "../runtime/indexer/index-state.js";
-import { findRecord, latestRecord, latestRecordOf, loadStoreView, recordFor, recordsOf, saveRecord, STORE_VERSION, storedWallets, walletRecords, type StoreRecord } from "../runtime/attest/store.js";
+import { latestRecordOf, recordFor, recordsOf, saveRecord, STORE_VERSION, storedWallets, type StoreRecord } from "../runtime/attest/store.js";
+import { deleteLiquidation, keeperLiquidations, recordLiquidation, recordSubmissionSent, recordSubmissionSettled, submissions } from "../runtime/db/attestations.js";
 import { ROOT } from "../toolchain/paths.js";
 import { oneLine, runCli } from "./cli-support.js";
 import { cleanupDatabases, ENGINES, freshLocation, tempFolder } from "./db-support.js";
@@ -219,7 +221,7 @@ for (const engine of ENGINES) {
       assert.equal((await openCursor(db, 137, A, 5)).reset, true, "other start block: dropped");
     });
 
-    test("private records: by wallet and commitment, newest last, idempotent, the synchronous view", async () => {
+    test("private records: by wallet and commitment, newest last, idempotent", async () => {
       assert.equal(await latestRecordOf(db, A), undefined);
       await saveRecord(db, record(A, "222", "2026-01-02T00:00:00.000Z"));
       await saveRecord(db, record(A, "111", "2026-01-01T00:00:00.000Z"));
@@ -232,16 +234,77 @@ for (const engine of ENGINES) {
       assert.equal((await recordFor(db, A, "0x6f"))?.createdAt, "2026-01-01T00:00:00.000Z");
       assert.equal(await recordFor(db, A, 5n), undefined);
       assert.deepEqual(await storedWallets(db), ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
-
-      assert.throws(() => findRecord(db.label, A, 111n), { message: /is not loaded in this process: open its database and call loadStoreView\(db\) first/ });
-      const view = await loadStoreView(db);
-      assert.equal(view, db.label);
-      assert.equal(findRecord(view, A, 111n)?.commitment, "111");
-      assert.equal(latestRecord(view, A)?.commitment, "222");
       await saveRecord(db, record(A, "333", "2026-01-03T00:00:00.000Z"));
-      assert.deepEqual(walletRecords(view, A).map((r) => r.commitment), ["111", "222", "333"], "a loaded view follows saveRecord");
-      assert.equal(findRecord(view, B, 1n), undefined);
+      assert.deepEqual((await recordsOf(db, A)).map((r) => r.commitment), ["111", "222", "333"]);
       await assert.rejects(saveRecord(db, record(A, "0xabc", "2026-01-01T00:00:00.000Z")), { message: "store: commitment must be a decimal uint256 string, got 0xabc" });
+    });
+
+    test("submissions: sent with the wallets by slot, then attested (per-wallet outcome) or reverted; idempotent; uint256 exact", async () => {
+      const model = `0x${"ab".repeat(32)}`;
+      const round = { chainId: 137, tx: hash(901), circuit: "round" as const, modelId: model, tries: 1, wallets: [{ slot: 0, wallet: getAddress(B), commitment: maxUint256 }, { slot: 1, wallet: getAddress(A), commitment: 5n }] };
+      await recordSubmissionSent(db, round);
+      await recordSubmissionSent(db, round); // written twice changes nothing
+      let [row] = await submissions(db);
+      assert.deepEqual([row!.status, row!.circuit, row!.roundId, row!.block, row!.wallets.map((w) => [w.slot, w.outcome])], ["sent", "round", undefined, undefined, [[0, undefined], [1, undefined]]]);
+      await recordSubmissionSettled(db, {
+        chainId: 137,
+        tx: hash(901),
+        status: "attested",
+        roundId: 2n ** 64n - 1n,
+        block: 40,
+        gasUsed: 612_345n,
+        outcomes: [{ wallet: getAddress(A), outcome: "skipped", skipReason: "commitment changed since proving" }, { wallet: getAddress(B), outcome: "attested", tier: 2, neverLiquidated: false }],
+      });
+      await recordSubmissionSent(db, { chainId: 1, tx: hash(902), circuit: "single", modelId: model, tries: 2, wallets: [{ slot: 0, wallet: getAddress(A), commitment: 5n }] });
+      await recordSubmissionSettled(db, { chainId: 1, tx: hash(902), status: "reverted", block: 41, gasUsed: 30_000n, error: "VerifierOutOfGas" });
+      await assert.rejects(recordSubmissionSettled(db, { chainId: 1, tx: hash(903), status: "reverted", block: 1, gasUsed: 1n, error: undefined }), { message: /was not recorded as sent/ });
+      const rows = await submissions(db);
+      assert.equal(rows.length, 2);
+      row = rows.find((r) => r.chainId === 137);
+      assert.deepEqual([row!.status, row!.roundId, row!.block, row!.gasUsed, row!.modelId, row!.error], ["attested", 2n ** 64n - 1n, 40, 612_345n, model, undefined]);
+      assert.deepEqual(row!.wallets, [
+        { slot: 0, wallet: getAddress(B), commitment: maxUint256, outcome: "attested", tier: 2, neverLiquidated: false, skipReason: undefined },
+        { slot: 1, wallet: getAddress(A), commitment: 5n, outcome: "skipped", tier: undefined, neverLiquidated: undefined, skipReason: "commitment changed since proving" },
+      ]);
+      const reverted = rows.find((r) => r.chainId === 1)!;
+      assert.deepEqual([reverted.status, reverted.error, reverted.tries, reverted.wallets[0]!.outcome], ["reverted", "VerifierOutOfGas", 2, undefined]);
+      assert.deepEqual((await submissions(db, { wallet: B })).map((r) => r.tx), [hash(901)]);
+    });
+
+    test("keeper log: sent, then liquidated or reverted; a dropped one removed; the README's queries run", async () => {
+      const sent = { chainId: 1, tx: hash(911), borrower: getAddress(A), status: "sent" as const, becameLiquidatableBlock: 50 };
+      await recordLiquidation(db, sent);
+      assert.deepEqual(await keeperLiquidations(db), [{ ...sent, tx: hash(911), liquidatedBlock: undefined, delayBlocks: undefined, repaidAssets: undefined, seizedAssets: undefined, badDebt: undefined }]);
+      const done = { ...sent, status: "liquidated" as const, liquidatedBlock: 51, delayBlocks: 1, repaidAssets: 10n ** 30n + 1n, seizedAssets: 7n * 10n ** 18n, badDebt: 0n };
+      await recordLiquidation(db, done);
+      await recordLiquidation(db, { chainId: 42161, tx: hash(912), borrower: getAddress(B), status: "liquidated", becameLiquidatableBlock: 70, liquidatedBlock: 74, delayBlocks: 4, repaidAssets: 3n, seizedAssets: 2n, badDebt: 1n });
+      await recordLiquidation(db, { chainId: 42161, tx: hash(913), borrower: getAddress(B), status: "reverted", becameLiquidatableBlock: 70 });
+      await recordLiquidation(db, { chainId: 137, tx: hash(914), borrower: getAddress(B), status: "sent", becameLiquidatableBlock: 80 });
+      await deleteLiquidation(db, 137, hash(914));
+      await deleteLiquidation(db, 1, hash(911)); // settled: kept
+      assert.deepEqual(await keeperLiquidations(db, { chainId: 1 }), [done]);
+      assert.deepEqual((await keeperLiquidations(db)).map((r) => [r.chainId, r.status]), [[1, "liquidated"], [42161, "reverted"], [42161, "liquidated"]], "by chain, then block (a reverted one at the block it was liquidatable from)");
+
+      // The examples of README.md (the runtime section) on these rows and the events of A.
+      await db.query(
+        `INSERT INTO pool_events (chain_id, block_number, log_index, tx_hash, block_timestamp, protocol, pool_address, kind, wallet, assets, value_loan_units, usd)
+         VALUES (1, 49, 0, $1, 4900, 'zkrisk', $2, 'borrow', $3, 1000, 1000, 0.001) ON CONFLICT DO NOTHING`,
+        [hash(49_000), POOL, A],
+      );
+      const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+      const block = /```sql\n([\s\S]*?)```/.exec(readme)![1]!;
+      const [perChain, history] = block.split(";").map((q) => q.trim()).filter(Boolean).map((q) => q.replaceAll("0xWALLET", A));
+      assert.deepEqual(await db.query(perChain!), [
+        { chain_id: 1, liquidations: 1, worst_delay_blocks: 1, repaid: (10n ** 30n + 1n).toString() },
+        { chain_id: 42161, liquidations: 1, worst_delay_blocks: 4, repaid: "3" },
+      ]);
+      const lines = await db.query<{ what: string; chain_id: number; block_number: number | null; detail: string }>(history!);
+      assert.deepEqual(lines.filter((l) => l.what !== "event").map((l) => [l.what, l.chain_id, l.block_number, l.detail]), [
+        ["attestation", 1, 41, "single reverted"],
+        ["liquidated", 1, 51, "delay 1 blocks"],
+        ["attestation", 137, 40, "round skipped"],
+      ]);
+      assert.ok(lines.some((l) => l.what === "event" && l.chain_id === 1 && l.block_number === 49 && l.detail === "borrow"), "and its pool events");
     });
 
     test("private values never reach an error message", async () => {

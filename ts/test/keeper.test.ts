@@ -2,8 +2,10 @@
 // arithmetic reproduced exactly, liquidation within one 1 s block of a price drop (most
 // underwater first, healthy positions untouched, full liquidation or all collateral with bad
 // debt), exact delays across an RPC outage, a restart that resumes from chain state without
-// double-liquidating, automine, and the CLI. Every keeper, proxy and anvil is stopped in
-// `after`, pass or fail.
+// double-liquidating, automine, and the CLI. Every liquidation is logged in the database
+// (keeper_liquidations, on PGlite); the CLI, a process of its own, gets its own folder, and is
+// refused on a folder this process holds. Every keeper, proxy and anvil is stopped in `after`,
+// pass or fail.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,6 +18,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../generated/abi.generated.js";
 import { anvilDevKey, demoAccount, publicClient, roleAccount, walletClient } from "../runtime/chains/accounts.js";
 import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains/chains.js";
+import { keeperLiquidations } from "../runtime/db/attestations.js";
+import { openDatabase, type Database } from "../runtime/db/engine.js";
 import { deploy } from "../runtime/deploy/deploy.js";
 import type { Deployment } from "../runtime/deploy/deployment.js";
 import { checkKeeperFunds, fundKeeper, setAutomine, setIntervalMining, startKeeper, type Keeper, type LiquidationStat } from "../runtime/keeper/keeper.js";
@@ -84,6 +88,7 @@ describe("keeper on a local anvil", () => {
   let dir: string;
   let d: Deployment;
   let client: PublicClient;
+  let db: Database;
   const keepers: Keeper[] = [];
   const proxies: FlakyRpc[] = [];
   const keeperAccount = roleAccount("keeper", { local: true });
@@ -138,7 +143,7 @@ describe("keeper on a local anvil", () => {
     );
 
   function keeper(opts: { rpcUrl?: string; pollMs?: number } = {}): Keeper {
-    const k = startKeeper({ chains: [{ chain: CHAIN, rpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployment: d }], account: keeperAccount, pollMs: opts.pollMs ?? 100, log: (l) => (logs.push(l), process.env.KEEPER_TEST_LOG && console.error(l)) });
+    const k = startKeeper({ chains: [{ chain: CHAIN, rpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployment: d }], account: keeperAccount, db, pollMs: opts.pollMs ?? 100, log: (l) => (logs.push(l), process.env.KEEPER_TEST_LOG && console.error(l)) });
     keepers.push(k);
     return k;
   }
@@ -160,6 +165,7 @@ describe("keeper on a local anvil", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "zkrisk-keeper-"));
+    db = await openDatabase(join(dir, "db"));
     anvil = await startAnvil({ chainId: 1, accounts: 30 });
     client = publicClient(CHAIN, anvil.rpcUrl) as PublicClient;
     ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, log: quiet }));
@@ -175,6 +181,7 @@ describe("keeper on a local anvil", () => {
   after(async () => {
     await Promise.allSettled(keepers.map((k) => k.stop()));
     await Promise.allSettled(proxies.map((p) => p.close()));
+    await db?.close();
     await stopAll(anvil ? [anvil] : []);
     rmSync(dir, { recursive: true, force: true });
     const delays = allStats.map((s) => s.delayBlocks);
@@ -233,6 +240,28 @@ describe("keeper on a local anvil", () => {
       assert.deepEqual(indexes, [...indexes].sort((m, n) => m - n), `transaction indexes in a, y, b, x order: ${indexes.join(", ")}`);
       assert.deepEqual(await liquidations(h.address), []);
       healthy.push(h.address);
+
+      // The liquidation log in the database: one row per liquidation, what stats() says.
+      const rows = await keeperLiquidations(db, { chainId: 1 });
+      for (const s of stats) {
+        const row = rows.find((r) => r.tx === s.txHash.toLowerCase());
+        assert.deepEqual(row, {
+          chainId: 1,
+          tx: s.txHash.toLowerCase(),
+          borrower: s.borrower,
+          status: "liquidated",
+          becameLiquidatableBlock: Number(dropBlock),
+          liquidatedBlock: Number(dropBlock) + 1,
+          delayBlocks: 1,
+          repaidAssets: s.repaidAssets,
+          seizedAssets: s.seizedAssets,
+          badDebt: 0n,
+        });
+      }
+      const perChain = await db.query<{ chain_id: number; n: number; worst: number }>(
+        "SELECT chain_id, count(*) AS n, max(delay_blocks) AS worst FROM keeper_liquidations WHERE status = 'liquidated' GROUP BY chain_id",
+      );
+      assert.deepEqual(perChain, [{ chain_id: 1, n: 4, worst: 1 }]);
     });
   });
 
@@ -449,6 +478,13 @@ describe("keeper on a local anvil", () => {
     assert.equal(new Set(byKeeper.map((e) => e.args.borrower)).size, byKeeper.length);
     assert.equal(allStats.length + manualLiquidations, byKeeper.length);
     for (const h of healthy) assert.deepEqual(await liquidations(h), []);
+    // The database holds each of them, settled: no row left 'sent', none reverted, none twice.
+    const rows = await keeperLiquidations(db);
+    assert.deepEqual(rows.map((r) => r.status), allStats.map(() => "liquidated"));
+    assert.deepEqual(
+      rows.map((r) => [r.tx, r.borrower, r.becameLiquidatableBlock, r.liquidatedBlock, r.delayBlocks, r.repaidAssets, r.seizedAssets, r.badDebt]).sort(),
+      allStats.map((s) => [s.txHash.toLowerCase(), s.borrower, s.becameLiquidatableBlock, s.liquidatedBlock, s.delayBlocks, s.repaidAssets, s.seizedAssets, s.badDebt]).sort(),
+    );
   });
   describe("zkrisk keeper (CLI)", () => {
     const cli = (args: string[], env: NodeJS.ProcessEnv) => runCli(["keeper", ...args], env);
@@ -456,7 +492,7 @@ describe("keeper on a local anvil", () => {
     test("--help names every option", () => {
       const r = cli(["--help"], cleanEnv());
       assert.equal(r.status, 0, r.stderr);
-      for (const flag of ["--chains", "--deployments", "--poll-ms", "--fund", "ETH_RPC_URL", "ZKRISK_KEEPER_KEY"]) assert.ok(r.stdout.includes(flag), flag);
+      for (const flag of ["--chains", "--deployments", "--database", "--poll-ms", "--fund", "ETH_RPC_URL", "ZKRISK_KEEPER_KEY"]) assert.ok(r.stdout.includes(flag), flag);
     });
 
     test("one-line errors: missing RPC variable, missing deployment, unreachable RPC, a keeper without funds", () => {
@@ -481,8 +517,20 @@ describe("keeper on a local anvil", () => {
       assert.ok(!(r.stdout + r.stderr).toLowerCase().includes(anvilDevKey(19).slice(2).toLowerCase()), "the key was printed");
     });
 
+    test("a PGlite folder another process holds is refused with one line pointing to PostgreSQL", () => {
+      const held = join(dir, "db"); // this process's keeper database
+      const r = cli(["--chains", "1", "--deployments", dir, "--database", held], cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }));
+      assert.equal(r.status, 1, r.stdout);
+      assert.match(
+        oneLine(r.stderr),
+        new RegExp(`^zkrisk keeper: the embedded database ${held} is in use by process ${process.pid} \\(.*\\); PGlite serves one process at a time: .*PostgreSQL server`),
+      );
+    });
+
     test("runs until SIGINT, then stops cleanly with exit 0", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", "--chains", "1", "--deployments", dir, "--poll-ms", "50"], {
+      // Its own PGlite folder: the one of this process is taken.
+      const own = join(dir, "cli-db");
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", "--chains", "1", "--deployments", dir, "--database", own, "--poll-ms", "50"], {
         cwd: ROOT,
         env: cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }),
         stdio: ["ignore", "pipe", "pipe"],
@@ -497,6 +545,13 @@ describe("keeper on a local anvil", () => {
         assert.equal(await exited, 0, out);
         assert.match(out, /SIGINT: stopping/);
         assert.match(out, /keeper stopped: no liquidation/);
+        assert.match(out, new RegExp(`logging to ${own}`));
+        const cliDb = await openDatabase(own); // released on exit, with its table
+        try {
+          assert.deepEqual(await keeperLiquidations(cliDb), []);
+        } finally {
+          await cliDb.close();
+        }
       } finally {
         child.kill("SIGKILL");
       }

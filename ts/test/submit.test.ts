@@ -3,7 +3,8 @@
 // JSON-RPC proxy that scales every eth_estimateGas answer down to 60%, as a node that ignores
 // EIP-150's 63/64 rule would. The verifier runs out of gas on chain; the registry says so
 // (VerifierOutOfGas, not ProofRejected) and the runtime sends the proof again with 1.5x the gas
-// until it lands, instead of giving up on a valid proof. The anvil and the proxy are stopped in
+// until it lands, instead of giving up on a valid proof. Every try sent is in the database
+// (PGlite): the reverted ones, then the one that landed. The anvil and the proxy are stopped in
 // `after`, pass or fail.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,6 +18,8 @@ import { attestationRegistryAbi } from "../generated/abi.generated.js";
 import { demoAccount, publicClient, roleAccount, walletClient } from "../runtime/chains/accounts.js";
 import type { AttestChain } from "../runtime/attest/attestor.js";
 import { getChain, startAnvil, stopAll, type Anvil } from "../runtime/chains/chains.js";
+import { submissions } from "../runtime/db/attestations.js";
+import { openDatabase, type Database } from "../runtime/db/engine.js";
 import { deploy } from "../runtime/deploy/deploy.js";
 import type { Deployment } from "../runtime/deploy/deployment.js";
 import { submitProof, type ChainOutcome } from "../runtime/attest/submit.js";
@@ -100,6 +103,7 @@ describe("submitProof: a verifier out of gas is retried with more gas", () => {
   let dir: string;
   let d: Deployment;
   let proxy: UnderEstimatingRpc;
+  let db: Database;
   const fixtures = ["low-0", "medium-0"].map((name) => JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "credit", `${name}.json`), "utf8")) as Fixture);
   const wallets: Address[] = [demoAccount(7).address, demoAccount(8).address];
 
@@ -113,10 +117,12 @@ describe("submitProof: a verifier out of gas is retried with more gas", () => {
       await publicClient(CHAIN, anvil.rpcUrl).waitForTransactionReceipt({ hash });
     }
     proxy = await underEstimatingRpc(anvil.rpcUrl, 1);
+    db = await openDatabase(join(dir, "db"));
   });
 
   after(async () => {
     await proxy?.close();
+    await db?.close();
     await stopAll(anvil ? [anvil] : []);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -133,9 +139,15 @@ describe("submitProof: a verifier out of gas is retried with more gas", () => {
     const w = wallets[i]!;
     const proof = { proof: f.proof, instances: f.instances } as unknown as ProofResult;
     const logs: string[] = [];
-    const out = await submitProof(c, [w], new Map([[w.toLowerCase(), BigInt(f.instances[0]!)]]), proof, false, { modelId: d.modelId, retries: 4, backoffMs: 1, log: (l) => logs.push(l) });
+    const out = await submitProof(c, [w], new Map([[w.toLowerCase(), BigInt(f.instances[0]!)]]), proof, false, { modelId: d.modelId, retries: 4, backoffMs: 1, log: (l) => logs.push(l), db });
     const outcome = out.get(w.toLowerCase())!;
     assert.equal(outcome.status, "attested", `${show(outcome)}\n${logs.join("\n")}`);
+    // The database: the tries whose transaction was mined reverted, then the one that landed.
+    const rows = await submissions(db, { wallet: w });
+    assert.ok(rows.length >= 1 && rows.length <= outcome.tries, show(rows));
+    const last = rows.at(-1)!;
+    assert.deepEqual([last.tx, last.status, last.circuit, last.tries, last.gasUsed, last.wallets.map((x) => [x.slot, x.wallet, x.outcome, x.tier])], [outcome.tx.toLowerCase(), "attested", "single", outcome.tries, outcome.gasUsed, [[0, w, "attested", f.tier]]]);
+    for (const r of rows.slice(0, -1)) assert.deepEqual([r.status, r.wallets[0]!.outcome], ["reverted", undefined], show(r));
     const [tier, , verified] = await publicClient(CHAIN, anvil.rpcUrl).readContract({ address: d.contracts.registry.address, abi: attestationRegistryAbi, functionName: "tierOf", args: [w] });
     assert.equal(verified, true);
     assert.equal(tier, f.tier);

@@ -5,11 +5,8 @@
 // PostgreSQL server whose role only the attestor and prover hold; their values never appear in
 // a log line or an error message.
 //
-// The database API is asynchronous (saveRecord, recordsOf, latestRecordOf, recordFor,
-// storedWallets). findRecord, latestRecord and walletRecords keep their synchronous signatures
-// for the submission code: they read a view of the records loaded into this process by
-// loadStoreView(db), named by the string it returns (the database's label), which is what
-// SubmitOptions.storeDir takes. saveRecord keeps a loaded view current.
+// Every read goes to the database (the submission code reads a wallet's records when it needs
+// them): nothing of the store is kept in this process beyond the records a caller holds.
 import type { Address } from "viem";
 import type { Database } from "../db/engine.js";
 import {
@@ -68,8 +65,6 @@ export async function saveRecord(db: Database, record: StoreRecord): Promise<voi
   } catch (e) {
     throw privateError(`cannot save the record of ${record.wallet} (commitment ${short(record.commitment)})`, e);
   }
-  const view = views.get(db.label);
-  if (view) addToView(view, record);
 }
 
 async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -93,57 +88,3 @@ export const recordFor = (db: Database, wallet: string, commitment: bigint | str
 
 /** Wallets (checksummed, ascending) that have at least one record. */
 export const storedWallets = (db: Database): Promise<Address[]> => guarded("cannot list the stored wallets", () => selectRecordWallets(db));
-
-// ---- The synchronous view (for the submission code; see the header) ----
-
-type View = Map<string, StoreRecord[]>;
-const views = new Map<string, View>();
-
-function addToView(view: View, r: StoreRecord): void {
-  const key = r.wallet.toLowerCase();
-  const list = view.get(key) ?? [];
-  if (list.some((x) => x.commitment === r.commitment)) return;
-  list.push(r);
-  list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (BigInt(a.commitment) < BigInt(b.commitment) ? -1 : 1));
-  view.set(key, list);
-}
-
-/**
- * Load the records of `wallets` (default: every wallet) into this process's view of the store,
- * replacing a previous one, and return the view's name (the database's label) for findRecord,
- * latestRecord and walletRecords (and SubmitOptions.storeDir).
- */
-export async function loadStoreView(db: Database, wallets?: readonly string[]): Promise<string> {
-  const records = await guarded("cannot load the records", () => selectPrivateRecords(db, wallets ? { wallets } : {}));
-  const view: View = new Map();
-  for (const r of records) addToView(view, r);
-  views.set(db.label, view);
-  return db.label;
-}
-
-/** Forget a loaded view (its records leave this process's memory when nothing else holds them). */
-export function dropStoreView(name: string): void {
-  views.delete(name);
-}
-
-function viewOf(name: string): View {
-  const view = views.get(name);
-  if (!view) throw new Error(`the private store ${name} is not loaded in this process: open its database and call loadStoreView(db) first`);
-  return view;
-}
-
-/** Every record of a wallet in a loaded view, oldest first. */
-export function walletRecords(store: string, wallet: string): StoreRecord[] {
-  return [...(viewOf(store).get(wallet.toLowerCase()) ?? [])];
-}
-
-/** The wallet's most recent record in a loaded view, or undefined. */
-export function latestRecord(store: string, wallet: string): StoreRecord | undefined {
-  return viewOf(store).get(wallet.toLowerCase())?.at(-1);
-}
-
-/** The record behind a given commitment in a loaded view, or undefined. */
-export function findRecord(store: string, wallet: string, commitment: bigint | string): StoreRecord | undefined {
-  const c = BigInt(commitment).toString();
-  return viewOf(store).get(wallet.toLowerCase())?.find((r) => r.commitment === c);
-}

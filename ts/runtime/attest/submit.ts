@@ -12,6 +12,13 @@
 // (the verifier ran out of gas under the transaction's limit: a node whose estimate ignores
 // EIP-150's 63/64 rule, or a limit set too low) or a transaction that used all its gas is sent
 // again at once with 1.5x the gas.
+//
+// The private records are read from the database, one wallet at a time. Every transaction sent is
+// recorded there (attestation_submissions: chain, tx, circuit, model, status, round id; its
+// wallets by slot in attestation_submission_wallets with what the registry did for each): as
+// 'sent' before its receipt is awaited, then 'attested' (mined; per wallet attested or skipped)
+// or 'reverted'. A failure to record is not retried like an RPC error: it stops the submission
+// (the transaction may have landed; re-running `zkrisk attest` proves only what is still missing).
 import { decodeEventLog, zeroAddress, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
 import type { ProverPool } from "../../prover/prover.js";
 import type { ProofResult } from "../../prover/proof.js";
@@ -19,14 +26,17 @@ import { formatDuration } from "../../toolchain/progress.js";
 import { attestationRegistryAbi } from "../../generated/abi.generated.js";
 import type { AttestChain } from "./attestor.js";
 import { revertName, shortError } from "../chains/errors.js";
-import { findRecord, latestRecord, type StoreRecord } from "./store.js";
+import { recordsOf, type StoreRecord } from "./store.js";
+import type { Database } from "../db/engine.js";
+import { recordSubmissionSent, recordSubmissionSettled } from "../db/attestations.js";
 
 /** Which circuit proves: rounds (a lone wallet through the single-wallet circuit), always rounds, or one proof per wallet. */
 export const ROUND_MODES = ["auto", "round", "single"] as const;
 export type RoundMode = (typeof ROUND_MODES)[number];
 
 export interface SubmitOptions {
-  readonly storeDir: string;
+  /** The runtime's database: the private records are read from it, every submission is recorded in it. */
+  readonly db: Database;
   /** The registered model the proofs are for (its parameter commitment). */
   readonly modelId: Hex;
   /** Default "auto". */
@@ -40,6 +50,8 @@ export interface SubmitOptions {
 
 /** What submitProof takes: the model, the retry policy, and optionally the first try's gas limit. */
 export interface SubmitProofOptions extends Pick<SubmitOptions, "modelId" | "retries" | "backoffMs" | "log"> {
+  /** Where each transaction sent is recorded (attestation_submissions); none: not recorded. */
+  readonly db?: Database;
   /** The gas limit of the first try (default: the node's estimate). A try whose verifier runs out of gas is sent again with 1.5x. */
   readonly gas?: bigint;
 }
@@ -67,6 +79,19 @@ export interface WalletSubmission {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The database could not record a submission: not an RPC failure, never retried. */
+class RecordError extends Error {
+  override name = "RecordError";
+}
+
+async function recorded(what: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    throw new RecordError(`${what} could not be recorded in the database: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  }
+}
 
 async function onChainCommitment(c: AttestChain, wallet: Address): Promise<bigint> {
   const { value } = await c.publicClient.readContract({ address: c.registry, abi: attestationRegistryAbi, functionName: "commitmentOf", args: [wallet] });
@@ -157,12 +182,22 @@ export async function submitProof(
       const { request } = await c.publicClient.simulateContract({ ...call, account });
       limit = gas ?? (await c.publicClient.estimateContractGas({ ...call, account }));
       const tx = await c.walletClient.writeContract({ ...request, gas: limit });
+      const db = opts.db;
+      const sent = `${round ? "attestRound" : "attest"} tx ${tx} on chain ${c.chainId}`;
+      if (db) {
+        const slots = wallets.flatMap((w, slot) => (w === zeroAddress ? [] : [{ slot, wallet: w, commitment: commitments.get(w.toLowerCase()) ?? 0n }]));
+        await recorded(sent, () => recordSubmissionSent(db, { chainId: c.chainId, tx, circuit: round ? "round" : "single", modelId: opts.modelId, tries: attempt + 1, wallets: slots }));
+      }
       const receipt = await c.publicClient.waitForTransactionReceipt({ hash: tx });
       if (receipt.status !== "success") {
         // Why: the same call with the same limit, replayed on the state after its block.
         const why = await c.publicClient
           .simulateContract({ ...call, account, gas: limit, blockNumber: receipt.blockNumber })
           .then(() => undefined, (e: unknown) => revertName(e));
+        if (db) {
+          const error = why ?? (receipt.gasUsed >= limit ? "out of gas" : undefined);
+          await recorded(sent, () => recordSubmissionSettled(db, { chainId: c.chainId, tx, status: "reverted", block: Number(receipt.blockNumber), gasUsed: receipt.gasUsed, error }));
+        }
         if (why === VERIFIER_OUT_OF_GAS || receipt.gasUsed >= limit) {
           gas = (limit * 3n) / 2n;
           outOfGas = true;
@@ -172,6 +207,15 @@ export async function submitProof(
         continue; // out of gas, or the state moved between simulation and inclusion: read it again
       }
       const { roundId, attested, skipped } = walletResults(receipt, c.registry);
+      if (db) {
+        const outcomes = real.map((w) => {
+          const a = attested.get(w.toLowerCase());
+          return a
+            ? { wallet: w, outcome: "attested" as const, tier: a.tier, neverLiquidated: a.neverLiquidated }
+            : { wallet: w, outcome: "skipped" as const, skipReason: skipped.get(w.toLowerCase()) ?? "no event" };
+        });
+        await recorded(sent, () => recordSubmissionSettled(db, { chainId: c.chainId, tx, status: "attested", roundId, block: Number(receipt.blockNumber), gasUsed: receipt.gasUsed, outcomes }));
+      }
       const out = new Map<string, ChainOutcome>();
       for (const w of real) {
         const key = w.toLowerCase();
@@ -184,6 +228,7 @@ export async function submitProof(
       }
       return out;
     } catch (e) {
+      if (e instanceof RecordError) throw e;
       const revert = revertName(e);
       if (revert === VERIFIER_OUT_OF_GAS) {
         const from = limit ?? gas;
@@ -229,8 +274,9 @@ export async function proveAndAttest(
   const tiers = new Map<string, { tier: number; neverLiquidated?: boolean | undefined; circuit?: "single" | "round"; proveMs?: number }>();
   const jobs: Job[] = [];
   for (const wallet of wallets) {
-    if (!latestRecord(opts.storeDir, wallet)) {
-      throw new Error(`${wallet} has no features in the store ${opts.storeDir}: run \`zkrisk index\` first`);
+    const records = await recordsOf(opts.db, wallet);
+    if (records.length === 0) {
+      throw new Error(`${wallet} has no features in the private store of ${opts.db.label}: run \`zkrisk index\` first`);
     }
     const mine = new Map<string, Job>();
     for (const c of chains) {
@@ -240,7 +286,7 @@ export async function proveAndAttest(
         push({ chainId: c.chainId, status: "no-commitment", reason: "no commitment posted on this chain: run `zkrisk index`" });
         continue;
       }
-      const record = findRecord(opts.storeDir, wallet, commitment);
+      const record = records.find((r) => r.commitment === commitment.toString());
       if (!record) {
         push({ chainId: c.chainId, status: "unknown-commitment", reason: `commitment ${commitment} is not in the store (posted by another attestor?)` });
         continue;

@@ -13,6 +13,12 @@
 // transactions mined before it starts, and stop() waits for those it sent. RPC errors are
 // logged and retried with exponential backoff; nothing is lost, since the next successful block
 // re-reads everything it needs.
+//
+// With a database (KeeperOptions.db) every liquidation is logged in keeper_liquidations: 'sent'
+// when its transaction goes out, then 'liquidated' (block, delay in blocks, repaid, seized, bad
+// debt) or 'reverted' from its receipt; a transaction the node dropped is removed. The writes go
+// through one queue behind the liquidations, never delaying them; a failed write is logged and
+// the keeper goes on; stop() waits for the queue.
 import {
   BaseError,
   HttpRequestError,
@@ -35,6 +41,8 @@ import { zkRiskLendingAbi } from "../../generated/abi.generated.js";
 import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
 import { hostOf, revertName, shortError } from "../chains/errors.js";
 import type { Deployment } from "../deploy/deployment.js";
+import type { Database } from "../db/engine.js";
+import { deleteLiquidation, recordLiquidation, type LiquidationRow } from "../db/attestations.js";
 import { accruedBuckets, bucketFor, healthAt, planLiquidation, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
 import {
   DEFAULT_LOG_CHUNK,
@@ -63,6 +71,8 @@ export interface KeeperOptions {
   readonly pollMs?: number;
   /** Log lines (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Where the liquidation log is written (keeper_liquidations); none: kept in memory only (stats()). */
+  readonly db?: Database;
   /** On start, how many blocks back to look for when an already unhealthy position became so (default 256). */
   readonly lookbackBlocks?: number;
   /** Blocks per eth_getLogs call (default 2000). */
@@ -92,7 +102,7 @@ export interface LiquidationStat {
 export interface Keeper {
   /** Liquidations mined so far, in the order they were seen. */
   stats(): LiquidationStat[];
-  /** Stops watching, waits for the liquidations in flight (recorded in stats), and resolves. Idempotent. */
+  /** Stops watching, waits for the liquidations in flight (recorded in stats) and for the log's database writes, and resolves. Idempotent. */
   stop(): Promise<void>;
   /** Resolves when every chain is connected, backfilled and checked once; rejects with a one-line reason. */
   readonly ready: Promise<void>;
@@ -165,6 +175,13 @@ interface ChainKeeperOptions {
   readonly maxBackoffMs: number;
   readonly horizonSeconds: bigint;
   readonly record: (s: LiquidationStat) => void;
+  readonly journal: Journal;
+}
+
+/** The liquidation log in the database: rows written in order, in the background. */
+interface Journal {
+  write(row: LiquidationRow): void;
+  drop(chainId: number, tx: Hash): void;
 }
 
 class ChainKeeper {
@@ -500,6 +517,7 @@ class ChainKeeper {
       nonce++;
       const since = this.unhealthySince.get(u.borrower) ?? market.blockNumber;
       this.inFlight.set(u.borrower, { hash, since, sentAtBlock: market.blockNumber, plan });
+      this.o.journal.write({ chainId: this.o.chain.chainId, tx: hash, borrower: u.borrower, status: "sent", becameLiquidatableBlock: Number(since) });
       const ratio = Number((u.health.ratio * 10_000n) / WAD) / 10_000;
       this.log(
         `liquidating ${u.borrower} (${plan.kind}; debt/maxDebt ${ratio.toFixed(4)}, debt ${this.loan(u.health.debt)}, liquidatable since block ${since}) at block ${market.blockNumber}: tx ${hash}`,
@@ -549,6 +567,7 @@ class ChainKeeper {
         );
         if (known) continue;
         this.log(`liquidation of ${borrower} (tx ${f.hash}) was dropped by the node: will retry`);
+        this.o.journal.drop(this.o.chain.chainId, f.hash);
         this.inFlight.delete(borrower);
         this.dirty.add(borrower);
         continue;
@@ -561,6 +580,7 @@ class ChainKeeper {
 
   private recordReceipt(borrower: Address, f: InFlight, receipt: Awaited<ReturnType<PublicClient["getTransactionReceipt"]>>): void {
     if (receipt.status !== "success") {
+      this.o.journal.write({ chainId: this.o.chain.chainId, tx: f.hash, borrower, status: "reverted", becameLiquidatableBlock: Number(f.since) });
       this.log(`liquidation of ${borrower} reverted in block ${receipt.blockNumber} (tx ${f.hash}): will re-check`);
       return;
     }
@@ -588,6 +608,7 @@ class ChainKeeper {
       badDebt,
     };
     this.o.record(stat);
+    this.o.journal.write({ ...stat, tx: stat.txHash, status: "liquidated" });
     this.log(
       `liquidated ${borrower} in block ${stat.liquidatedBlock} (liquidatable since ${stat.becameLiquidatableBlock}: delay ${stat.delayBlocks} block${stat.delayBlocks === 1 ? "" : "s"}): ` +
         `repaid ${this.loan(repaidAssets)}, seized ${this.collateral(seizedAssets)}${badDebt ? `, bad debt ${this.loan(badDebt)}` : ""}`,
@@ -634,6 +655,19 @@ export function startKeeper(opts: KeeperOptions): Keeper {
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   let keepers: ChainKeeper[] = [];
   let stopped = false;
+  // The liquidation log's writes, one after the other, behind the liquidations.
+  let writes: Promise<void> = Promise.resolve();
+  const db = opts.db;
+  const enqueue = (what: string, write: (db: Database) => Promise<void>): void => {
+    if (!db) return;
+    writes = writes.then(() =>
+      write(db).catch((e: unknown) => log(`keeper: cannot write ${what} to the database ${db.label}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)),
+    );
+  };
+  const journal: Journal = {
+    write: (row) => enqueue(`the liquidation of ${row.borrower} (tx ${row.tx}, ${row.status})`, (d) => recordLiquidation(d, row)),
+    drop: (chainId, tx) => enqueue(`the removal of the dropped liquidation tx ${tx}`, (d) => deleteLiquidation(d, chainId, tx)),
+  };
 
   const ready = (async () => {
     if (duplicate !== undefined) throw new Error(`chain ${duplicate} is listed twice`);
@@ -653,6 +687,7 @@ export function startKeeper(opts: KeeperOptions): Keeper {
           maxBackoffMs: opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
           horizonSeconds: opts.horizonSeconds ?? 120n,
           record: (s) => all.push(s),
+          journal,
         }),
     );
     if (stopped) return;
@@ -672,6 +707,7 @@ export function startKeeper(opts: KeeperOptions): Keeper {
       stopped = true;
       await ready.catch(() => {});
       await Promise.all(keepers.map((k) => k.stop()));
+      await writes;
     },
   };
 }
