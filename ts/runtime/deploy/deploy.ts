@@ -167,7 +167,9 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
   for (const role of ["owner", "attestor", "keeper"] as const) {
     if (roles[role]) scriptEnv[ROLE_ADDRESS_ENV[role]] = roles[role];
   }
-  const args = ["script", DEPLOY_SCRIPT, "--rpc-url", opts.rpcUrl, "--broadcast", ...(kind.anvil ? [] : ["--slow"])];
+  // --slow: one transaction at a time, each after the previous one's receipt. Sent all at once,
+  // an anvil under load was seen to lose part of the batch (a nonce gap forge then waits on forever).
+  const args = ["script", DEPLOY_SCRIPT, "--rpc-url", opts.rpcUrl, "--broadcast", "--slow"];
   log(`${label}: deploying with ${rel(configPath)} from ${deployer}`);
   let result: ScriptResult;
   try {
