@@ -95,6 +95,9 @@ export interface StressCaseResult {
     /** Seconds from the start of the hang to the keeper's first log line (null: it logged nothing). */
     readonly firstLogSeconds: number | null;
     readonly firstLogLine: string | null;
+    /** The same for the first line about the RPC (it names the RPC, a timeout, or a node not answering). */
+    readonly rpcLogSeconds: number | null;
+    readonly rpcLogLine: string | null;
   };
   readonly burst?: {
     readonly blockGasLimit: number;
@@ -149,6 +152,9 @@ const DOWNGRADE_RAMP_SECONDS = 86_400;
  */
 const SETUP_TX = { gas: 300_000n, maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n } as const;
 type SetupTx = typeof SETUP_TX & { nonce?: number };
+
+/** A keeper log line about its RPC: names it, a timeout, or a node that does not answer. */
+const RPC_LINE = /\brpc\b|\btime[ds]? ?out\b|not (answer|respond)|unreachable|no answer|\bhung\b|\bhangs?\b/i;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const usd8 = (p: number) => BigInt(Math.round(p * 1e8));
@@ -508,6 +514,7 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
       const recovery = hang.to ?? end;
       const fromRecovery = [...m.liquidatedAt].map(([b, at]) => at - Math.max(m.liquidatableAt.get(b)!, recovery));
       const first = keeperLog.find((l) => l.at >= hang!.at);
+      const aboutRpc = keeperLog.find((l) => l.at >= hang!.at && RPC_LINE.test(l.line));
       extra = {
         target: { metric: "delayFromRecoveryP95", limitBlocks: 1, basis: "issue 14: p95 1 block after the RPC answers again (delay counted from the recovery block, or from liquidatable when later)" },
         hang: {
@@ -519,6 +526,8 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
           delayFromRecoveryMax: fromRecovery.length ? Math.max(...fromRecovery) : null,
           firstLogSeconds: first ? Math.round((first.at - hang.at) / 10) / 100 : null,
           firstLogLine: first?.line.slice(0, 200) ?? null,
+          rpcLogSeconds: aboutRpc ? Math.round((aboutRpc.at - hang.at) / 10) / 100 : null,
+          rpcLogLine: aboutRpc?.line.slice(0, 200) ?? null,
         },
       };
     }

@@ -587,9 +587,10 @@ function keeperStressSection(r: BenchResults, k: KeeperResults & KeeperStressSec
     if (c.hang) {
       notes.push(
         `The proxy hung from block ${c.hang.fromBlock} to block ${c.hang.toBlock} (${c.hang.heldRequests} requests accepted and never answered); judged by the delay counted from block ${c.hang.toBlock}.`,
-        c.hang.firstLogSeconds === null
-          ? "The keeper logged nothing after the hang began."
-          : `The keeper's first log line after the hang began came ${c.hang.firstLogSeconds.toFixed(2)} s later: "${c.hang.firstLogLine}".`,
+        c.hang.rpcLogSeconds === null
+          ? "The keeper logged nothing about its RPC after the hang began" +
+              (c.hang.firstLogSeconds === null ? " (nothing at all)." : ` (its first line came ${c.hang.firstLogSeconds.toFixed(2)} s later: "${c.hang.firstLogLine}").`)
+          : `The keeper's first log line about its RPC after the hang began came ${c.hang.rpcLogSeconds.toFixed(2)} s later: "${c.hang.rpcLogLine}".`,
       );
     }
     if (c.burst && st) {
