@@ -15,7 +15,7 @@
 // one-share `liquidate` at that block: interest accrued, tier synced; binary search over historical
 // state, the price only falls), its liquidated block the first `Liquidate` event, reverted
 // transactions the keeper's receipts with status reverted, bad debt `totalBadDebt`.
-import { erc20Abi, maxUint256, parseEventLogs, toHex, zeroAddress, type Address, type Hash, type Hex, type Log, type PublicClient, type TransactionReceipt } from "viem";
+import { decodeErrorResult, erc20Abi, maxUint256, parseEventLogs, toHex, zeroAddress, type Address, type Hash, type Hex, type Log, type PublicClient, type TransactionReceipt } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { anvilDevKey, publicClient, roleAccount, walletClient } from "../ts/runtime/chains/accounts.js";
 import { attestationRegistryAbi, batchLiquidatorAbi, mockAggregatorAbi, mockErc20Abi, zkRiskLendingAbi } from "../ts/generated/abi.generated.js";
@@ -73,6 +73,8 @@ export interface StressCaseResult {
   readonly delayMax: number | null;
   /** The keeper's transactions mined with status reverted (from the receipts). */
   readonly revertedTxs: number;
+  /** Why they reverted (from the call trace): error name -> transactions. */
+  readonly revertReasons: Record<string, number>;
   readonly keeperTxs: number;
   /** Debt written off during the case (`totalBadDebt`), in USD (the mock USDC). */
   readonly badDebtUsd: number;
@@ -88,7 +90,7 @@ export interface StressCaseResult {
     readonly toBlock: number;
     /** Requests the proxy accepted and never answered. */
     readonly heldRequests: number;
-    /** Delay counted from the recovery block (or from liquidatable, when later). */
+    /** Delay counted from the recovery block (or from liquidatable, when later; a position liquidated before the recovery: its plain delay). */
     readonly delayFromRecoveryP50: number | null;
     readonly delayFromRecoveryP95: number | null;
     readonly delayFromRecoveryMax: number | null;
@@ -106,7 +108,13 @@ export interface StressCaseResult {
     /** ceil(liquidatable / liquidationsPerBlock): blocks the gas limit needs at best. */
     readonly floorBlocks: number;
   };
-  readonly tiers?: { readonly attested: number; readonly expired: boolean; readonly timeMovedSeconds: number };
+  readonly tiers?: {
+    readonly attested: number;
+    readonly expired: boolean;
+    readonly timeMovedSeconds: number;
+    /** The positions left unhealthy by the tier they were attested with ("unverified": never attested). */
+    readonly leftUnhealthyByTier: Record<string, number>;
+  };
   readonly wallSeconds: number;
 }
 
@@ -138,6 +146,7 @@ interface CaseSpec {
   readonly hang?: { readonly atStep: number; readonly blocks: number };
 }
 
+const TIER_NAMES = ["low", "medium", "high", "unverified"] as const;
 const FIRST_BORROWER = 10;
 const LENDER_INDEX = 4;
 const MEASURER_INDEX = 5;
@@ -408,7 +417,6 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
   const started = performance.now();
   const { log } = ctx;
   const c = ctx.deployment.contracts;
-  const lending = c.lending.address;
   await resetChain(ctx);
   await setAnswer(ctx, ctx.p0);
 
@@ -496,11 +504,12 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
       positions: spec.positions,
       liquidatable,
       liquidated: m.liquidatedAt.size,
-      leftUnhealthy: m.leftUnhealthy,
+      leftUnhealthy: m.leftUnhealthy.length,
       delayP50: q(delays, 0.5),
       delayP95: q(delays, 0.95),
       delayMax: delays.length ? Math.max(...delays) : null,
       revertedTxs: m.revertedTxs,
+      revertReasons: m.revertReasons,
       keeperTxs: m.keeperTxs,
       badDebtUsd: Math.round(Number(m.badDebt) / 10 ** ctx.loanDecimals * 100) / 100,
       histogram,
@@ -512,7 +521,8 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
     let extra: Partial<StressCaseResult> = {};
     if (spec.hang && hang) {
       const recovery = hang.to ?? end;
-      const fromRecovery = [...m.liquidatedAt].map(([b, at]) => at - Math.max(m.liquidatableAt.get(b)!, recovery));
+      // liquidated before the recovery: its plain delay; after: counted from the recovery (or from liquidatable, when later)
+      const fromRecovery = [...m.liquidatedAt].map(([b, at]) => at - (at < recovery ? m.liquidatableAt.get(b)! : Math.max(m.liquidatableAt.get(b)!, recovery)));
       const first = keeperLog.find((l) => l.at >= hang!.at);
       const aboutRpc = keeperLog.find((l) => l.at >= hang!.at && RPC_LINE.test(l.line));
       extra = {
@@ -543,7 +553,14 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
         burst: { blockGasLimit, liquidationsPerBlock: perBlock, floorBlocks },
       };
     }
-    if (spec.tiers !== "none") extra = { ...extra, tiers: { attested: tiers.size, expired: spec.tiers === "expired", timeMovedSeconds: timeMoved } };
+    if (spec.tiers !== "none") {
+      const leftByTier: Record<string, number> = {};
+      for (const b of m.leftUnhealthy) {
+        const t = TIER_NAMES[tiers.get(b) ?? 3]!;
+        leftByTier[t] = (leftByTier[t] ?? 0) + 1;
+      }
+      extra = { ...extra, tiers: { attested: tiers.size, expired: spec.tiers === "expired", timeMovedSeconds: timeMoved, leftUnhealthyByTier: leftByTier } };
+    }
     const r: StressCaseResult = { ...result, ...extra };
     log(
       `${spec.name}: ${r.liquidated}/${r.liquidatable} liquidatable liquidated, ${r.leftUnhealthy} left unhealthy, delay p50/p95/max ${r.delayP50}/${r.delayP95}/${r.delayMax}, ` +
@@ -598,10 +615,32 @@ async function firstUnhealthy(ctx: Ctx, borrower: Address, lo: number, hi: numbe
 
 /** A receipt as eth_getBlockReceipts answers it (JSON-RPC quantities as hex strings). */
 interface RawReceipt {
+  readonly transactionHash: Hash;
   readonly from: Address;
   readonly status: "0x1" | "0x0";
+  readonly gas?: Hex;
   readonly gasUsed: Hex;
   readonly logs: Log[];
+}
+
+/** The errors a keeper transaction can revert with: the batch liquidator's, the market's, the tokens'. */
+const REVERT_ABI = [...batchLiquidatorAbi, ...zkRiskLendingAbi, ...mockErc20Abi].filter((x) => x.type === "error");
+
+/** Why a mined transaction reverted, from anvil's call trace: the custom error's name, "out of gas", or the raw selector. */
+async function revertReason(ctx: Ctx, hash: Hash): Promise<string> {
+  try {
+    const t = await rpc<{ error?: string; output?: Hex; gas?: Hex; gasUsed?: Hex }>(ctx.client, "debug_traceTransaction", [hash, { tracer: "callTracer" }]);
+    if (t.output && t.output.length >= 10) {
+      try {
+        return decodeErrorResult({ abi: REVERT_ABI, data: t.output }).errorName;
+      } catch {
+        return `error ${t.output.slice(0, 10)}`;
+      }
+    }
+    return t.error ?? "reverted without data";
+  } catch (e) {
+    return `unknown (${shortError(e)})`;
+  }
 }
 
 interface Measured {
@@ -609,8 +648,9 @@ interface Measured {
   readonly liquidatableAt: Map<Address, number>;
   /** Borrower -> block of its first liquidation. */
   readonly liquidatedAt: Map<Address, number>;
-  readonly leftUnhealthy: number;
+  readonly leftUnhealthy: Address[];
   readonly revertedTxs: number;
+  readonly revertReasons: Record<string, number>;
   readonly keeperTxs: number;
   readonly keeperGas: number;
   readonly keeperLiquidations: number;
@@ -621,6 +661,7 @@ async function measure(ctx: Ctx, borrowers: readonly Address[], keeper: Address,
   const lending = ctx.deployment.contracts.lending.address.toLowerCase();
   const liquidatedAt = new Map<Address, number>();
   let revertedTxs = 0;
+  const revertReasons: Record<string, number> = {};
   let keeperTxs = 0;
   let keeperGas = 0;
   let keeperLiquidations = 0;
@@ -633,18 +674,21 @@ async function measure(ctx: Ctx, borrowers: readonly Address[], keeper: Address,
       for (const l of logs) if (!liquidatedAt.has(l.args.borrower)) liquidatedAt.set(l.args.borrower, n);
       if (r.from.toLowerCase() !== keeper.toLowerCase()) continue;
       keeperTxs++;
-      if (r.status !== "0x1") revertedTxs++;
-      else {
+      if (r.status !== "0x1") {
+        revertedTxs++;
+        const why = await revertReason(ctx, r.transactionHash);
+        revertReasons[why] = (revertReasons[why] ?? 0) + 1;
+      } else {
         keeperGas += Number(BigInt(r.gasUsed));
         keeperLiquidations += logs.length;
       }
     }
   }
   const liquidatableAt = new Map<Address, number>();
-  let leftUnhealthy = 0;
+  const leftUnhealthy: Address[] = [];
   await pool(borrowers, 32, async (b) => {
     const unhealthyAtEnd = await liquidatable(ctx, b, end);
-    if (unhealthyAtEnd) leftUnhealthy++;
+    if (unhealthyAtEnd) leftUnhealthy.push(b);
     const at = liquidatedAt.get(b);
     if (at !== undefined) {
       // liquidatable at the end of the block before its liquidation (else it turned liquidatable in that very block)
@@ -655,7 +699,7 @@ async function measure(ctx: Ctx, borrowers: readonly Address[], keeper: Address,
   });
   const badDebtAt = (n: number) => ctx.client.readContract({ address: ctx.deployment.contracts.lending.address, abi: zkRiskLendingAbi, functionName: "totalBadDebt", blockNumber: BigInt(n) });
   const badDebt = (await badDebtAt(end)) - (await badDebtAt(start));
-  return { liquidatableAt, liquidatedAt, leftUnhealthy, revertedTxs, keeperTxs, keeperGas, keeperLiquidations, badDebt };
+  return { liquidatableAt, liquidatedAt, leftUnhealthy, revertedTxs, revertReasons, keeperTxs, keeperGas, keeperLiquidations, badDebt };
 }
 
 export async function benchKeeperStress(plan: StressPlan): Promise<StressResults> {

@@ -599,7 +599,11 @@ function keeperStressSection(r: BenchResults, k: KeeperResults & KeeperStressSec
       );
     }
     if (c.tiers) notes.push(`${c.tiers.attested} of the ${c.positions} borrowers attested with the real proofs of \`test/fixtures/credit\` (round and single-wallet fixtures; the others unverified)${c.tiers.expired ? `; then the clock moved ${(c.tiers.timeMovedSeconds / 86_400).toFixed(1)} days (past the attestation lifetime and the downgrade ramp) with nobody syncing, so each liquidation syncs the tier inside \`liquidate\`` : ""}.`);
+    const byTier = Object.entries(c.tiers?.leftUnhealthyByTier ?? {});
+    if (byTier.length) notes.push(`Left unhealthy, by the tier attested: ${byTier.map(([t, n]) => `${t} ${n}`).join(", ")}.`);
     if (c.keeperGasPerLiquidation !== null) notes.push(`Keeper receipts: ${int(c.keeperGasPerLiquidation)} gas per liquidation.`);
+    const reasons = Object.entries(c.revertReasons ?? {});
+    if (reasons.length) notes.push(`Reverted keeper transactions, by reason (call trace): ${reasons.map(([why, n]) => `${why}: ${n}`).join(", ")}.`);
     out.push(`- \`${name}\`: ${notes.join(" ")} Delay histogram (blocks: positions): ${Object.entries(c.histogram).map(([b, n]) => `${b}: ${n}`).join(", ") || "none"}.`);
   }
   return out;
