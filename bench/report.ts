@@ -490,6 +490,10 @@ function summaryRows(r: BenchResults): Row[] {
     one(`logrows (${p.model} ${p.circuit})`, `${p.logrows} (${int(p.numRows)} rows used)`);
   }
   if (k?.summary) add(`Keeper: blocks liquidatable -> liquidated (${k.positions} positions)`, k.summary, (x) => x.toFixed(x % 1 ? 2 : 0), targetOf("Keeper delay"));
+  if (k?.stress) {
+    const b = k.stress.batchGas;
+    one("Gas: BatchLiquidator, each further liquidation in a batch (batch of 1 / of 20)", `${int(b.marginal)} (${int(b.one)} / ${int(b.twenty)})`);
+  }
   for (const name of STRESS_CASES) {
     const c = k?.cases?.[name];
     if (!c) continue;

@@ -1,12 +1,15 @@
 // `npm run bench`: measure proving of the single-wallet circuit (warm/cold, native/engine),
 // verification, gas and code size, memory and keys, attestation rounds (one proof for 96 wallets:
-// proving and gas per wallet), the keeper under a replayed crash, the indexer at scale (events/s,
-// features of every wallet, memory, on PGlite and PostgreSQL), and scaling over an MLP family; write
-// results.json, PNG plots and report.md, and print the summary table. Targets are reported,
-// never asserted; the exit code is non-zero only when a measurement step fails.
+// proving and gas per wallet), the keeper under a replayed crash and under stress (issue 14: a
+// one-block crash, a hung RPC, a burst of 2,000, expired tiers, a slow bleed; bench/keeper-stress.ts),
+// the indexer at scale (events/s, features of every wallet, memory, on PGlite and PostgreSQL), and
+// scaling over an MLP family; write results.json, PNG plots and report.md, and print the summary
+// table. Targets are reported, never asserted; the exit code is non-zero only when a measurement
+// step fails.
 //
 //   npm run bench                      full run (~29 min on 2 cores), writes bench/
 //   npm run bench -- --quick           CI smoke run (few runs, small sizes), writes bench/quick/
+//   npm run bench -- --only keeper     one section (here: the keeper's replay and stress cases)
 //   npm run bench -- --help
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg, totalmem } from "node:os";
