@@ -28,6 +28,7 @@ import { MODELS } from "../ts/pipeline/models.js";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../ts/toolchain/paths.js";
+import { devAccounts } from "./dev-accounts.js";
 import { readFixtures, readRoundFixture } from "./fixtures.js";
 import { pool } from "./keeper.js";
 import { startRpcProxy, type RpcProxy } from "./rpc-proxy.js";
@@ -221,6 +222,8 @@ interface Ctx {
   readonly owner: PrivateKeyAccount;
   /** Holds loan tokens and approves the market: simulates liquidations to probe health (see `liquidatable`). */
   readonly prober: PrivateKeyAccount;
+  /** anvil dev accounts from FIRST_BORROWER on, as many as the largest case needs. */
+  readonly borrowers: readonly PrivateKeyAccount[];
   readonly p0: number;
   readonly loanDecimals: number;
   /** The base fee of the fresh deployment: set again before each case (bulk set-up blocks drive it up). */
@@ -385,7 +388,7 @@ async function tierLltvs(ctx: Ctx): Promise<number[]> {
 async function measureBatchGas(ctx: Ctx): Promise<StressResults["batchGas"]> {
   await resetChain(ctx);
   const c = ctx.deployment.contracts;
-  const borrowers = Array.from({ length: 21 }, (_, i) => privateKeyToAccount(anvilDevKey(FIRST_BORROWER + i)));
+  const borrowers = ctx.borrowers.slice(0, 21);
   const unverified = (await tierLltvs(ctx))[3]!;
   await openPositions(ctx, borrowers, debtsFor(ctx, [0.8, 0.85], borrowers.map(() => unverified)));
   await setAnswer(ctx, ctx.p0 * 0.75);
@@ -421,7 +424,7 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
   await setAnswer(ctx, ctx.p0);
 
   // positions
-  const borrowers = Array.from({ length: spec.positions }, (_, i) => privateKeyToAccount(anvilDevKey(FIRST_BORROWER + i)));
+  const borrowers = ctx.borrowers.slice(0, spec.positions);
   const lltvByBucket = await tierLltvs(ctx);
   const tiers = spec.tiers === "none" ? new Map<Address, number>() : await attest(ctx, borrowers.map((b) => b.address));
   // valid tiers: liquidation prices judged at each position's own tier; expired: at the unverified bucket's, where they end up
@@ -732,6 +735,7 @@ export async function benchKeeperStress(plan: StressPlan): Promise<StressResults
       deployment,
       owner,
       prober: privateKeyToAccount(anvilDevKey(PROBER_INDEX)),
+      borrowers: devAccounts(FIRST_BORROWER, most),
       p0: Number(answer) / 10 ** feedDecimals,
       loanDecimals,
       baseFee: (await client.getBlock()).baseFeePerGas ?? 0n,
