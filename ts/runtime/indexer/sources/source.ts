@@ -24,6 +24,8 @@ export interface SourceEvent {
   readonly price: bigint | null;
   /** Value in the chain's USD unit (zkrisk loan-token base units). */
   readonly value: bigint;
+  /** True when no USD price was found for its token at its block (value 0): counted in the index result. */
+  readonly unpriced: boolean;
 }
 
 /** Everything a source of one chain reads through. */
@@ -44,7 +46,8 @@ export interface Source {
   readonly address: Address;
   /** First block that can hold its events. */
   readonly startBlock: number;
-  /** topic0 of each event it maps. */
+  /** The events it maps (its ABI's items) and their topic0s. */
+  readonly events: readonly AbiEvent[];
   readonly topics: readonly Hash[];
   /** Map one of its logs; throws UndecodableLogError when the log does not decode. */
   toEvent(log: Log): Promise<SourceEvent>;
@@ -67,7 +70,7 @@ export interface SourceDefinition {
   readonly protocol: string;
   /** Its key in the deployment record's `protocols` (null: zkrisk's own pool, always there). */
   readonly deploymentKey: string | null;
-  /** The contract of a deployment entry, or an error message naming the missing field. */
+  /** The contract of a deployment entry (throws naming the missing field). */
   contractOf(entry: ProtocolEntry): Address;
   create(ctx: SourceContext, entry: ProtocolEntry): Promise<Source>;
 }

@@ -48,12 +48,13 @@ export function zkriskSource(ctx: SourceContext, startBlock: number): Source {
     chainId: ctx.chainId,
     address: getAddress(reader.lending),
     startBlock,
+    events,
     topics,
     async toEvent(log: Log): Promise<SourceEvent> {
       const d = decodeLog(events, log);
       const c = classifyZkrisk(d.eventName, d.args);
       const price = c.collateral ? await reader.priceAt(Number(log.blockNumber)) : null;
-      return { kind: c.kind, wallet: c.wallet, assets: c.assets, market: null, price, value: price === null ? c.assets : (c.assets * price) / PRICE_SCALE };
+      return { kind: c.kind, wallet: c.wallet, assets: c.assets, market: null, unpriced: false, price, value: price === null ? c.assets : (c.assets * price) / PRICE_SCALE };
     },
     async positions(wallet: Address, block: number): Promise<ReturnType<typeof position>[]> {
       const [p, price] = await Promise.all([reader.positionAt(wallet, block), reader.priceAt(block)]);
