@@ -152,7 +152,7 @@ async function rewindIfReorged(client: PublicClient, db: Database, cursor: Curso
 }
 
 /** Map one page's logs through their sources: indexed rows, and the logs that did not decode. */
-async function mapLogs(
+export async function mapLogs(
   reader: ChainReader,
   byAddress: ReadonlyMap<string, Source>,
   logs: readonly Log[],
