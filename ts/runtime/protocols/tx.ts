@@ -1,0 +1,36 @@
+// One transaction at a time from one account, each waited for and checked: what the protocol
+// deployments and the actions send. A reverted transaction is an error naming what was sent.
+import { getAddress, type Abi, type Account, type Address, type Chain, type ContractFunctionArgs, type ContractFunctionName, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
+
+export interface Signer {
+  readonly wallet: WalletClient<Transport, Chain, Account>;
+  readonly client: PublicClient;
+}
+
+/** Deploy `bytecode` (constructor `args`) and return its address once mined. */
+export async function deployCode(s: Signer, what: string, abi: Abi, bytecode: Hex, args: readonly unknown[] = []): Promise<Address> {
+  const hash = await s.wallet.deployContract({ abi, bytecode, args } as never);
+  const receipt = await s.client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deploying ${what} reverted (tx ${hash})`);
+  return getAddress(receipt.contractAddress);
+}
+
+/** Call `functionName` on `address` and wait for it to be mined; returns the receipt's block. */
+export async function send<const abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+  s: Signer,
+  what: string,
+  address: Address,
+  abi: abi,
+  functionName: name,
+  args: ContractFunctionArgs<abi, "nonpayable" | "payable", name>,
+): Promise<{ hash: Hex; blockNumber: bigint }> {
+  let hash: Hex;
+  try {
+    hash = await s.wallet.writeContract({ address, abi, functionName, args } as never);
+  } catch (e) {
+    throw new Error(`${what} failed: ${((e as { shortMessage?: string }).shortMessage ?? (e as Error).message).split("\n")[0]}`);
+  }
+  const receipt = await s.client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${what} reverted (tx ${hash})`);
+  return { hash, blockNumber: receipt.blockNumber };
+}
