@@ -5,6 +5,7 @@ import { attestWallets, readInputScale, type AttestChain, type Attestation } fro
 import { connectChains, signer, type ConnectOptions } from "../chains/connect.js";
 import { loadFeatureSpec, type FeatureSpec } from "./features.js";
 import type { Database } from "../db/engine.js";
+import type { ProtocolEntries } from "./sources/registry.js";
 import { indexChain, walletFeatures, type ChainIndex, type ChainTarget, type IndexHooks, type WalletFeatures } from "./indexer.js";
 
 /** Which chains, deployments and RPC URLs (ConnectOptions), plus the indexer's and attestor's options. */
@@ -37,7 +38,14 @@ export async function runIndex(opts: RunIndexOptions): Promise<RunIndexResult> {
 
   const indexed = await Promise.all(
     connected.map((c) => {
-      const target: ChainTarget = { chainId: c.chain.chainId, client: c.client, lending: c.deployment.contracts.lending.address, startBlock: c.deployment.deployBlock };
+      const target: ChainTarget = {
+        chainId: c.chain.chainId,
+        client: c.client,
+        lending: c.deployment.contracts.lending.address,
+        startBlock: c.deployment.deployBlock,
+        protocols: (c.deployment as { readonly protocols?: ProtocolEntries }).protocols,
+        origin: `the deployment record of chain ${c.chain.chainId}`,
+      };
       return indexChain(target, {
         db,
         log,
