@@ -58,6 +58,11 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
       assert.ok(((await client.getCode({ address: a })) ?? "0x").length > 2, `code at ${a}`);
     }
     assert.ok(p.aaveV3.startBlock > d.deployBlock && p.morphoBlue.startBlock > d.deployBlock, "protocols start after zkrisk's deployment");
+    // The indexer requires code at the start block, and nothing of the protocol happens before it.
+    for (const [a, b] of [[p.aaveV3.pool, p.aaveV3.startBlock], [p.morphoBlue.morpho, p.morphoBlue.startBlock]] as const) {
+      assert.ok(((await client.getCode({ address: a, blockNumber: BigInt(b) })) ?? "0x").length > 2, `code at ${a} at its start block ${b}`);
+      assert.equal((await client.getCode({ address: a, blockNumber: BigInt(b - 1) })) ?? "0x", "0x", `no code at ${a} before its start block`);
+    }
     const reserves = await client.readContract({ address: p.aaveV3.pool, abi: aaveV3PoolAbi, functionName: "getReservesList" });
     assert.deepEqual(reserves, [d.contracts.loanToken.address, d.contracts.collateralToken.address]);
     const [loanToken, collateralToken] = await client.readContract({ address: p.morphoBlue.morpho, abi: morphoBlueAbi, functionName: "idToMarketParams", args: [p.morphoBlue.local!.market.id] });

@@ -51,7 +51,6 @@ export async function deployAaveV3(s: Signer, t: LocalTokens, log: (line: string
     sent++;
     return r;
   };
-  const startBlock = Number(await s.client.getBlockNumber({ cacheTime: 0 })) + 1;
 
   const provider = await tx(deployArtifact(s, "PoolAddressesProvider", ["zkrisk local Aave v3", me]));
   await tx(send(s, "PoolAddressesProvider.setACLAdmin", provider, aaveV3AddressesProviderAbi, "setACLAdmin", [me]));
@@ -72,7 +71,8 @@ export async function deployAaveV3(s: Signer, t: LocalTokens, log: (line: string
   log(`Aave v3: linked the Pool against ${order.length} logic libraries`);
   const poolImpl = await tx(deployCode(s, "Pool", pool.abi, linkBytecode(pool, libraries), [provider]));
   await tx(send(s, "Pool(implementation).initialize", poolImpl, aaveV3PoolAbi, "initialize", [provider]));
-  await tx(send(s, "PoolAddressesProvider.setPoolImpl", provider, aaveV3AddressesProviderAbi, "setPoolImpl", [poolImpl]));
+  // The provider creates the Pool's proxy here: the first block with code at the pool's address.
+  const { blockNumber: poolBlock } = await tx(send(s, "PoolAddressesProvider.setPoolImpl", provider, aaveV3AddressesProviderAbi, "setPoolImpl", [poolImpl]));
   const poolProxy = await s.client.readContract({ address: provider, abi: aaveV3AddressesProviderAbi, functionName: "getPool" });
 
   const configuratorLogic = await tx(deployArtifact(s, "ConfiguratorLogic"));
@@ -131,7 +131,7 @@ export async function deployAaveV3(s: Signer, t: LocalTokens, log: (line: string
     pool: poolProxy,
     addressesProvider: provider,
     oracle,
-    startBlock,
+    startBlock: Number(poolBlock),
     source: `deployed locally from ${AAVE_PACKAGE} ${aavePackageVersion()} artifacts`,
     local: { poolConfigurator: configurator, aclManager, priceSources: { [assets[0]]: loanSource, [assets[1]]: collateralSource } },
   };

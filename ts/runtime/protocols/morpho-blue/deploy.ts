@@ -66,8 +66,9 @@ export async function feedPrice(client: PublicClient, t: LocalTokens): Promise<b
 export async function deployMorphoBlue(s: Signer, t: LocalTokens, log: (line: string) => void): Promise<{ record: MorphoBlueDeployment; transactions: number }> {
   const build = compileMorphoBlue(log);
   const owner = s.wallet.account.address;
-  const startBlock = Number(await s.client.getBlockNumber({ cacheTime: 0 })) + 1;
   const morpho = await deployCode(s, "Morpho", build.contracts.Morpho.abi, build.contracts.Morpho.bytecode, [owner]);
+  // Mined: the block now is Morpho's deployment block (one block per transaction on a local anvil), or later.
+  const startBlock = Number(await s.client.getBlockNumber({ cacheTime: 0 }));
   const oracle = await deployCode(s, "OracleMock", build.contracts.OracleMock.abi as Abi, build.contracts.OracleMock.bytecode);
   await send(s, "OracleMock.setPrice", oracle, morphoOracleMockAbi, "setPrice", [await feedPrice(s.client, t)]);
   await send(s, "Morpho.enableIrm(0)", morpho, morphoBlueAbi, "enableIrm", [zeroAddress]);
