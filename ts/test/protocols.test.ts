@@ -103,7 +103,7 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
     await aaveSupply(lender, aave, USDC, usdc(50_000));
     await mintMock(borrower, WETH, weth(10));
     await aaveSupply(borrower, aave, WETH, weth(10));
-    await assert.rejects(aaveBorrow(borrower, aave, USDC, usdc(16_500)), /Aave Pool\.borrow failed/, "over the 80% LTV");
+    await assert.rejects(aaveBorrow(borrower, aave, USDC, usdc(16_500)), /Aave Pool\.borrow failed: reverted with "36 COLLATERAL_CANNOT_COVER_NEW_BORROW/, "over the 80% LTV");
     await aaveBorrow(borrower, aave, USDC, usdc(10_000));
     await aaveRepay(borrower, aave, USDC, usdc(4_000));
     const before = await aaveAccount(client, aave, who(borrower));
@@ -140,7 +140,7 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
     await morphoSupply(lender, morpho, usdc(50_000));
     await mintMock(borrower, WETH, weth(10));
     await morphoSupplyCollateral(borrower, morpho, weth(10));
-    await assert.rejects(morphoBorrow(borrower, morpho, usdc(17_500)), /Morpho\.borrow failed/, "over the 86% LLTV");
+    await assert.rejects(morphoBorrow(borrower, morpho, usdc(17_500)), /Morpho\.borrow failed: reverted with "insufficient collateral"/, "over the 86% LLTV");
     await morphoBorrow(borrower, morpho, usdc(10_000));
     await morphoRepay(borrower, morpho, usdc(4_000));
     await morphoSetPrice(admin, morpho, 650n * 10n ** 24n); // $650: 10 WETH * 86% = $5,590 < $6,000 debt

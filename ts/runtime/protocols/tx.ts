@@ -1,5 +1,6 @@
 // One transaction at a time from one account, each waited for and checked: what the protocol
 // deployments and the actions send. A reverted transaction is an error naming what was sent.
+import { aaveErrorText } from "./aave-v3/artifacts.js";
 import { getAddress, type Abi, type Account, type Address, type Chain, type ContractFunctionArgs, type ContractFunctionName, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 
 export interface Signer {
@@ -26,9 +27,15 @@ export async function send<const abi extends Abi, name extends ContractFunctionN
 ): Promise<{ hash: Hex; blockNumber: bigint }> {
   let hash: Hex;
   try {
-    hash = await s.wallet.writeContract({ address, abi, functionName, args } as never);
+    // Simulated first, so that a refused call fails with the contract's reason, not a gas estimate.
+    const { request } = await s.client.simulateContract({ account: s.wallet.account, address, abi, functionName, args } as never);
+    hash = await s.wallet.writeContract(request as never);
   } catch (e) {
-    throw new Error(`${what} failed: ${((e as { shortMessage?: string }).shortMessage ?? (e as Error).message).split("\n")[0]}`);
+    const err = e as { shortMessage?: string; message: string; cause?: { reason?: string } };
+    const reason = err.cause?.reason;
+    // Aave v3 reverts with numeric codes: named from its Errors.sol.
+    const text = reason && /^\d+$/.test(reason) ? aaveErrorText(reason) : reason;
+    throw new Error(`${what} failed: ${text ? `reverted with "${text}"` : (err.shortMessage ?? err.message).split("\n")[0]}`);
   }
   const receipt = await s.client.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${what} reverted (tx ${hash})`);

@@ -72,3 +72,21 @@ export function linkBytecode(artifact: AaveArtifact, libraries: Readonly<Record<
   if (hex.includes("__")) throw new Error(`${artifact.contractName}'s creation code still holds a library placeholder after linking`);
   return `0x${hex}`;
 }
+
+let errorNames: Map<string, string> | undefined;
+
+/**
+ * Aave v3 reverts with numeric codes ("35"); their names and texts from the package's
+ * Errors.sol (`NAME = '35'; // 'text'`), e.g. "35 HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD
+ * (Health factor is lesser than the liquidation threshold)". Unknown codes come back as given.
+ */
+export function aaveErrorText(code: string): string {
+  if (!errorNames) {
+    errorNames = new Map();
+    const file = join(AAVE_PACKAGE_DIR, "contracts", "protocol", "libraries", "helpers", "Errors.sol");
+    const source = existsSync(file) ? readFileSync(file, "utf8") : "";
+    for (const m of source.matchAll(/string public constant (\w+) = '(\d+)';\s*\/\/\s*'([^']*)'/g)) errorNames.set(m[2]!, `${m[1]} (${m[3]})`);
+  }
+  const name = errorNames.get(code);
+  return name ? `${code} ${name}` : code;
+}
