@@ -1,15 +1,14 @@
 // One chain's Aave v3 and Morpho Blue (deployed beside zkrisk by `deploy`) as the demo's
-// personas use them: amounts in ETH and USD, tokens minted on demand, prices set from the
-// same ETH series as zkrisk's feed, and a ledger of who did what where (the operator's view
-// of where each wallet's history came from).
+// personas use them: amounts in ETH and USD, tokens minted on demand, Aave's prices set from
+// the same ETH series as zkrisk's feed (Morpho's market reads that feed itself), and a ledger
+// of who did what where (the operator's view of where each wallet's history came from).
 import { maxUint256, parseUnits, type Account, type Address } from "viem";
 import type { ConnectedChain } from "../runtime/chains/connect.js";
 import { walletClient } from "../runtime/chains/accounts.js";
 import type { AaveV3Deployment, MorphoBlueDeployment } from "../runtime/deploy/deployment.js";
 import { aaveAccount, aaveBorrow, aaveLiquidate, aaveRepay, aaveSetPrice, aaveSupply, aaveWithdraw } from "../runtime/protocols/aave-v3/actions.js";
 import { mintMock } from "../runtime/protocols/erc20.js";
-import { morphoBorrow, morphoPosition, morphoRepay, morphoSetPrice, morphoSupply, morphoSupplyCollateral, morphoWithdraw } from "../runtime/protocols/morpho-blue/actions.js";
-import { oracleScaledPrice } from "../runtime/protocols/morpho-blue/deploy.js";
+import { morphoBorrow, morphoPosition, morphoRepay, morphoSupply, morphoSupplyCollateral, morphoWithdraw } from "../runtime/protocols/morpho-blue/actions.js";
 import type { Signer } from "../runtime/protocols/tx.js";
 
 /** Protocol ids as in models/credit/features.json (`protocols.ids`). */
@@ -92,11 +91,9 @@ export class OtherProtocols {
     await morphoSupply(this.admin, this.morpho, USD(usd));
   }
 
-  /** Both protocols price ETH at `usd` (Aave: its oracle's source; Morpho: the market's oracle). */
+  /** Aave prices ETH at `usd` (its oracle's source). Morpho's market reads zkrisk's feed: the Market sets it. */
   async setPrice(usd: number): Promise<void> {
-    const answer = BigInt(Math.round(usd * 1e8));
-    await aaveSetPrice(this.admin, this.aave, this.collateral, answer);
-    await morphoSetPrice(this.admin, this.morpho, oracleScaledPrice(answer, 8, 6, 18));
+    await aaveSetPrice(this.admin, this.aave, this.collateral, BigInt(Math.round(usd * 1e8)));
   }
 
   async aaveDeposit(me: Account, eth: number): Promise<void> {

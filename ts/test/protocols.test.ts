@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isAddressEqual, parseEventLogs, parseUnits, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { mockErc20Abi } from "../generated/abi.generated.js";
+import { mockAggregatorAbi, mockErc20Abi } from "../generated/abi.generated.js";
 import { aaveV3PoolAbi, morphoBlueAbi } from "../generated/protocols.generated.js";
 import { anvilDevKey, DEV_INDEX, demoAccount, publicClient, walletClient } from "../runtime/chains/accounts.js";
 import { getChain, startAnvil, type Anvil } from "../runtime/chains/chains.js";
@@ -17,9 +17,9 @@ import { readDeployment, type Deployment } from "../runtime/deploy/deployment.js
 import { aaveAccount, aaveBorrow, aaveLiquidate, aavePrice, aaveRepay, aaveSetPrice, aaveSupply, aaveWithdraw } from "../runtime/protocols/aave-v3/actions.js";
 import { withProtocols } from "../runtime/protocols/deploy.js";
 import { configuredProtocols } from "../runtime/protocols/config.js";
-import { morphoBorrow, morphoLiquidate, morphoPosition, morphoRepay, morphoSetPrice, morphoSupply, morphoSupplyCollateral, morphoWithdraw } from "../runtime/protocols/morpho-blue/actions.js";
+import { morphoBorrow, morphoLiquidate, morphoPosition, morphoPrice, morphoRepay, morphoSupply, morphoSupplyCollateral, morphoWithdraw } from "../runtime/protocols/morpho-blue/actions.js";
 import { mintMock } from "../runtime/protocols/erc20.js";
-import type { Signer } from "../runtime/protocols/tx.js";
+import { send, type Signer } from "../runtime/protocols/tx.js";
 
 const quiet = (): void => {};
 const usdc = (n: number | string): bigint => parseUnits(String(n), 6);
@@ -65,8 +65,10 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
     }
     const reserves = await client.readContract({ address: p.aaveV3.pool, abi: aaveV3PoolAbi, functionName: "getReservesList" });
     assert.deepEqual(reserves, [d.contracts.loanToken.address, d.contracts.collateralToken.address]);
-    const [loanToken, collateralToken] = await client.readContract({ address: p.morphoBlue.morpho, abi: morphoBlueAbi, functionName: "idToMarketParams", args: [p.morphoBlue.local!.market.id] });
+    const [loanToken, collateralToken, oracle] = await client.readContract({ address: p.morphoBlue.morpho, abi: morphoBlueAbi, functionName: "idToMarketParams", args: [p.morphoBlue.local!.market.id] });
     assert.ok(isAddressEqual(loanToken, d.contracts.loanToken.address) && isAddressEqual(collateralToken, d.contracts.collateralToken.address));
+    assert.ok(isAddressEqual(oracle, d.contracts.oracle.address), "Morpho's market is priced by zkrisk's oracle adapter (an IOracle)");
+    assert.equal(await morphoPrice(client, p.morphoBlue), 2_000n * 10n ** 24n, "$2,000 per WETH in USDC units, scaled 1e36");
     assert.equal(await aavePrice(client, p.aaveV3, d.contracts.collateralToken.address), 200_000_000_000n, "Aave prices WETH at the zkrisk feed's $2,000");
     assert.deepEqual(readDeployment(1, dir)?.protocols, p, "written to the deployments file");
   });
@@ -143,7 +145,9 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
     await assert.rejects(morphoBorrow(borrower, morpho, usdc(17_500)), /Morpho\.borrow failed: reverted with "insufficient collateral"/, "over the 86% LLTV");
     await morphoBorrow(borrower, morpho, usdc(10_000));
     await morphoRepay(borrower, morpho, usdc(4_000));
-    await morphoSetPrice(admin, morpho, 650n * 10n ** 24n); // $650: 10 WETH * 86% = $5,590 < $6,000 debt
+    // $650 on zkrisk's feed, which the market's oracle reads: 10 WETH * 86% = $5,590 < $6,000 debt.
+    await send(admin, "MockAggregator.setAnswer", d.contracts.priceFeed.address, mockAggregatorAbi, "setAnswer", [650_00000000n]);
+    assert.equal(await morphoPrice(client, morpho), 650n * 10n ** 24n);
     await mintMock(liquidator, USDC, usdc(2_000));
     await morphoLiquidate(liquidator, morpho, who(borrower), weth(2), usdc(2_000));
     const pos = await morphoPosition(client, morpho, who(borrower));

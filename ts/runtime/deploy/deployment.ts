@@ -81,7 +81,7 @@ export type MorphoBlueDeployment = {
       readonly id: Hex;
       readonly loanToken: Address;
       readonly collateralToken: Address;
-      /** Morpho's OracleMock (price of one collateral unit in loan units, scaled 1e36). */
+      /** zkrisk's ChainlinkOracleAdapter, Morpho's IOracle (one collateral unit in loan units, scaled 1e36). */
       readonly oracle: Address;
       readonly irm: Address;
       /** Liquidation LTV, WAD (1e18 = 100%), as a decimal string. */

@@ -13,7 +13,8 @@ import type { Signer } from "./tx.js";
 export const LOCAL_PROTOCOLS = ["morphoBlue", "aaveV3"] as const;
 
 function localTokens(d: Deployment) {
-  return { loanToken: d.contracts.loanToken.address, collateralToken: d.contracts.collateralToken.address, priceFeed: d.contracts.priceFeed.address };
+  const c = d.contracts;
+  return { loanToken: c.loanToken.address, collateralToken: c.collateralToken.address, priceFeed: c.priceFeed.address, oracle: c.oracle.address };
 }
 
 /** Why `d.protocols` is not live on a local chain (undefined when every recorded protocol is). */

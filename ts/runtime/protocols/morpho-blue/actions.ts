@@ -1,8 +1,9 @@
 // Small viem actions on Morpho Blue's local market, for the demo and the tests to make real
 // history: supply, supplyCollateral, borrow, repay, withdraw, withdrawCollateral, and a
-// liquidation after a price drop on the market's OracleMock.
+// liquidation (after a price drop on zkrisk's mock feed, which the market's oracle reads).
 import type { Address, Hex, PublicClient } from "viem";
-import { morphoBlueAbi, morphoOracleMockAbi } from "../../../generated/protocols.generated.js";
+import { chainlinkOracleAdapterAbi } from "../../../generated/abi.generated.js";
+import { morphoBlueAbi } from "../../../generated/protocols.generated.js";
 import type { MorphoBlueDeployment } from "../../deploy/deployment.js";
 import { approve } from "../erc20.js";
 import { send, type Signer } from "../tx.js";
@@ -63,13 +64,9 @@ export async function morphoPosition(client: PublicClient, d: MorphoBlueDeployme
   return { supplyShares, borrowShares: BigInt(borrowShares), collateral: BigInt(collateral) };
 }
 
-/** Set the local market's oracle price (one collateral unit in loan units, scaled 1e36). */
-export async function morphoSetPrice(s: Signer, d: MorphoBlueDeployment, price: bigint): Promise<void> {
-  await send(s, "OracleMock.setPrice", localMarketParams(d).oracle, morphoOracleMockAbi, "setPrice", [price]);
-}
-
+/** The local market's oracle price (one collateral unit in loan units, scaled 1e36), as Morpho reads it. */
 export async function morphoPrice(client: PublicClient, d: MorphoBlueDeployment): Promise<bigint> {
-  return client.readContract({ address: localMarketParams(d).oracle, abi: morphoOracleMockAbi, functionName: "price" });
+  return client.readContract({ address: localMarketParams(d).oracle, abi: chainlinkOracleAdapterAbi, functionName: "price" });
 }
 
 /**

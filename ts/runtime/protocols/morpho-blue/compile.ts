@@ -18,7 +18,11 @@ export const MORPHO_PACKAGE_DIR = join(ROOT, "node_modules", "@morpho-org", "mor
 export const MORPHO_SOLC_PACKAGE = "solc-0.8.19";
 export const CACHE_DIR = join(ROOT, ".cache", "protocols");
 
-/** The contracts taken from the package: the protocol and its own oracle mock (for local markets). */
+/**
+ * The contracts taken from the package: the protocol, and its OracleMock for the ABI of Morpho's
+ * IOracle (`price()`; the indexer reads market oracles through it). Local markets are priced by
+ * zkrisk's own ChainlinkOracleAdapter, which implements IOracle.
+ */
 export const MORPHO_CONTRACTS = {
   Morpho: "src/Morpho.sol",
   OracleMock: "src/mocks/OracleMock.sol",
