@@ -44,15 +44,6 @@ let before_: Awaited<ReturnType<typeof upstreamState>>;
 before(async () => {
   upstream = await startAnvil({ chainId: 1 });
   await deploy({ chain: eth, rpcUrl: upstream.rpcUrl, deploymentsDir, log: quiet });
-  {
-    const { readDeployment, writeDeployment } = await import("../runtime/deploy/deployment.js");
-    const rec = readDeployment(1, deploymentsDir)!;
-    const { createPublicClient, http } = await import("viem");
-    const c = createPublicClient({ transport: http(upstream.rpcUrl) });
-    let b = rec.protocols!.aaveV3!.startBlock;
-    while (((await c.getCode({ address: rec.protocols!.aaveV3!.pool, blockNumber: BigInt(b) })) ?? "0x") === "0x") b++;
-    writeDeployment({ ...rec, protocols: { ...rec.protocols!, aaveV3: { ...rec.protocols!.aaveV3!, startBlock: b } } }, deploymentsDir);
-  }
   [up] = await connectChains({ chains: [eth], deploymentsDir, rpcUrls: { 1: upstream.rpcUrl } });
   const m = new Market(up!, signer(up!, "deployer"));
   await m.supplyLiquidity(100_000);
