@@ -89,9 +89,16 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
 
     // The demo's own embedded database (index, features, private store), wiped with its folder.
     const demoDb = (db = await openDatabase(join(dir, "db")));
-    await steps.step("index the pools' events, build features, post salted commitments", () =>
+    const indexed = await steps.step("index zkrisk's, Aave v3's and Morpho Blue's events, build features, post salted commitments", () =>
       runIndex({ deploymentsDir, rpcUrls, db: demoDb, confirmations: 0, log: (l) => log(`      ${l}`) }),
     );
+    // The operator's view: where the indexer found each wallet's history. It must be what the demo did.
+    const seen = HistoryLedger.fromFeatures(indexed.wallets);
+    for (const w of wallets) {
+      const [did, found] = [ledger.describe(w.address), seen.describe(w.address)];
+      log(`      ${w.address.slice(0, 8)}… history indexed from ${found}`);
+      if (did !== found) throw new Error(`the indexer found ${w.address}'s history on ${found || "nothing"}, but the demo made it on ${did}`);
+    }
 
     await steps.step("prove every wallet's tier in one round (one proof), attest the round on every chain", async () => {
       const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
@@ -105,7 +112,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
       }
     });
 
-    const rows = await steps.step(`borrow at each tier's terms: cap enforced, then ${SAME_LTV * 100}% LTV (or the cap)`, () => borrowAtTier(markets, wallets.map((w) => w.address), ledger, log));
+    const rows = await steps.step(`borrow at each tier's terms: cap enforced, then ${SAME_LTV * 100}% LTV (or the cap)`, () => borrowAtTier(markets, wallets.map((w) => w.address), seen, log));
 
     const window = worstDrawdown(closes, CRASH_DAYS);
     const fallPct = (1 - Math.min(...window.map((w) => w.price)) / window[0]!.price) * 100;

@@ -12,13 +12,29 @@ import { morphoBorrow, morphoPosition, morphoRepay, morphoSetPrice, morphoSupply
 import { oracleScaledPrice } from "../runtime/protocols/morpho-blue/deploy.js";
 import type { Signer } from "../runtime/protocols/tx.js";
 
+/** Protocol ids as in models/credit/features.json (`protocols.ids`). */
 export type ProtocolName = "zkrisk" | "aave-v3" | "morpho-blue";
 
-/** Who acted on which protocol on which chain: the demo's own record, shown in its table. */
+/**
+ * Who used which protocol on which chain: what the demo did, and (built from the indexed
+ * features' protocols_used) what the indexer saw; the demo's table shows the latter.
+ */
 export class HistoryLedger {
   private readonly seen = new Map<string, Set<string>>();
 
-  record(wallet: Address, protocol: ProtocolName, chainId: number): void {
+  /** The ledger of what the indexer saw: each wallet's per-chain protocols_used. */
+  static fromFeatures(wallets: readonly { wallet: Address; records: readonly { chainId: number; raw: Readonly<Record<string, unknown>> }[] }[]): HistoryLedger {
+    const ledger = new HistoryLedger();
+    for (const w of wallets) {
+      for (const r of w.records) {
+        const used = r.raw.protocols_used;
+        if (Array.isArray(used)) for (const p of used) ledger.record(w.wallet, String(p), r.chainId);
+      }
+    }
+    return ledger;
+  }
+
+  record(wallet: Address, protocol: ProtocolName | string, chainId: number): void {
     const key = wallet.toLowerCase();
     const set = this.seen.get(key) ?? new Set<string>();
     set.add(`${protocol}@${chainId}`);

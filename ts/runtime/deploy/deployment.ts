@@ -52,7 +52,7 @@ export interface ContractRecord {
 }
 
 /** Aave v3 on this chain: deployed locally, or the network's real market (script/config/<chainId>.json). */
-export interface AaveV3Deployment {
+export type AaveV3Deployment = {
   readonly pool: Address;
   readonly addressesProvider: Address;
   /** The AaveOracle (prices in USD, 8 decimals). */
@@ -68,10 +68,10 @@ export interface AaveV3Deployment {
     /** Each reserve's underlying asset -> its price source in the AaveOracle. */
     readonly priceSources: Readonly<Record<Address, Address>>;
   };
-}
+};
 
 /** Morpho Blue on this chain (every market of it is indexed). */
-export interface MorphoBlueDeployment {
+export type MorphoBlueDeployment = {
   readonly morpho: Address;
   readonly startBlock: number;
   readonly source: string;
@@ -88,13 +88,16 @@ export interface MorphoBlueDeployment {
       readonly lltv: string;
     };
   };
-}
+};
 
-/** The other lending protocols on this chain that zkrisk's indexer reads (issue 13). */
-export interface ProtocolsDeployment {
+/**
+ * The other lending protocols on this chain that zkrisk's indexer reads (issue 13). Type aliases,
+ * not interfaces, so that the indexer can read them as plain records of entries.
+ */
+export type ProtocolsDeployment = {
   readonly aaveV3?: AaveV3Deployment;
   readonly morphoBlue?: MorphoBlueDeployment;
-}
+};
 
 export interface Deployment {
   readonly chainId: number;
