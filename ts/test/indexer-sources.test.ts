@@ -10,7 +10,7 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, keccak256, toHex, t
 import { zkRiskLendingAbi } from "../generated/abi.generated.js";
 import { aaveV3PoolAbi, morphoBlueAbi } from "../generated/protocols.generated.js";
 import { openDatabase } from "../runtime/db/engine.js";
-import { chainEvents, commitPage, openCursor, sourcesKey, undecodableCounts } from "../runtime/db/index-data.js";
+import { chainEvents, commitPage, openCursor, readCursor, rewindChain, sourcesKey, undecodableCounts } from "../runtime/db/index-data.js";
 import { ChainReader } from "../runtime/indexer/chain-reader.js";
 import { loadFeatureSpec } from "../runtime/indexer/features.js";
 import { mapLogs, walletFeatures, type ChainIndex } from "../runtime/indexer/indexer.js";
@@ -206,6 +206,16 @@ for (const engine of ENGINES) {
         // A second run reads the samples from the database: the same vector.
         const second = await check();
         assert.deepEqual(second.raw, first.raw);
+
+        // A reorg below block 30 on Arbitrum rewinds every source's rows, the undecodable log and the samples above it, in one transaction.
+        const cursor = (await readCursor(db, 42161))!;
+        assert.equal(cursor.lastBlock, SNAPSHOT);
+        assert.match(cursor.sources, /^aave-v3:0x0+2000@1,morpho-blue:0x0+3000@1,zkrisk:0x0+1000@1$/);
+        await rewindChain(db, cursor, { block: 30, hash: keccak256(toHex(30)) });
+        assert.deepEqual((await chainEvents(db, 42161)).map((e) => [e.protocol, e.kind]), [["aave-v3", "deposit"], ["aave-v3", "borrow"]]);
+        assert.deepEqual(await undecodableCounts(db, 42161), {});
+        const left = await db.query<{ n: number }>("SELECT count(*)::integer AS n FROM protocol_risk_samples WHERE chain_id = 42161");
+        assert.equal(left[0]!.n, 0, "the day samples were at blocks 1380 and 2820, above the rewind");
       } finally {
         await db.close();
       }

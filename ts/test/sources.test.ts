@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  ContractFunctionExecutionError,
+  ContractFunctionRevertedError,
   encodeAbiParameters,
   encodeEventTopics,
   getAddress,
@@ -21,7 +23,7 @@ import {
   type PublicClient,
 } from "viem";
 import { zkRiskLendingAbi } from "../generated/abi.generated.js";
-import { aaveV3PoolAbi, morphoBlueAbi } from "../generated/protocols.generated.js";
+import { aaveV3PoolAbi, morphoBlueAbi, morphoOracleMockAbi } from "../generated/protocols.generated.js";
 import { ChainReader } from "../runtime/indexer/chain-reader.js";
 import { loadFeatureSpec } from "../runtime/indexer/features.js";
 import { mapLogs } from "../runtime/indexer/indexer.js";
@@ -78,7 +80,7 @@ interface Call {
 }
 
 /** The in-memory chain: what each adapter reads, by contract and function. */
-function fakeClient(opts: { codeAt?: (address: Address, block: number) => boolean } = {}): PublicClient {
+function fakeClient(opts: { codeAt?: (address: Address, block: number) => boolean; staleMarketOracleFrom?: number } = {}): PublicClient {
   const answer = (c: Call): unknown => {
     const a = getAddress(c.address);
     const block = Number(c.blockNumber ?? 100n);
@@ -112,6 +114,13 @@ function fakeClient(opts: { codeAt?: (address: Address, block: number) => boolea
         // totalSupplyAssets, totalSupplyShares, totalBorrowAssets, totalBorrowShares, lastUpdate, fee: 1 share = 1e-6 asset
         return [10n ** 12n, 10n ** 18n, 5_000n * 10n ** 6n, 5_000n * 10n ** 12n, 0n, 0n];
       case `${MARKET_ORACLE}.price`:
+        if (opts.staleMarketOracleFrom !== undefined && block >= opts.staleMarketOracleFrom) {
+          throw new ContractFunctionExecutionError(new ContractFunctionRevertedError({ abi: morphoOracleMockAbi, functionName: "price", message: "stale price" }), {
+            abi: morphoOracleMockAbi,
+            functionName: "price",
+            contractAddress: a,
+          });
+        }
         return 2_400n * 10n ** 36n * 10n ** 6n / 10n ** 18n; // 1 WETH = 2,400 USDC
     }
     if (c.functionName === "decimals") return a === USDC || a === ZK_LOAN ? 6 : 18;
@@ -235,6 +244,16 @@ describe("Morpho Blue adapter (morphoBlueAbi compiled from @morpho-org/morpho-bl
     // 1,000 USDC of debt and 2 WETH x 2,400 USDC of collateral, at $1.0001 per USDC; LLTV 86%.
     assert.ok(Math.abs(p!.debtUsd - 1_000.1) < 1e-9 && Math.abs(p!.collateralUsd - 4_800.48) < 1e-9, JSON.stringify(p));
     assert.equal(p!.liquidationThreshold, 0.86);
+  });
+
+  test("positions: a market oracle that reverts at the block (stale feed) -> the Aave oracle's collateral price", async () => {
+    const ctx = await context(fakeClient({ staleMarketOracleFrom: 40 }));
+    const s = morphoBlueSource(ctx, MORPHO, 10, ctx.usd);
+    const [early] = await s.positions(WALLET, 39, [MARKET_ID]);
+    assert.ok(Math.abs(early!.collateralUsd - 4_800.48) < 1e-9, "the market oracle before it went stale");
+    const [late] = await s.positions(WALLET, 40, [MARKET_ID]);
+    assert.equal(late!.collateralUsd, 2 * 2_540, "2 WETH at the Aave oracle's price of block 40");
+    assert.ok(Math.abs(late!.debtUsd - 1_000.1) < 1e-9);
   });
 });
 

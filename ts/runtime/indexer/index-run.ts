@@ -5,7 +5,6 @@ import { attestWallets, readInputScale, type AttestChain, type Attestation } fro
 import { connectChains, signer, type ConnectOptions } from "../chains/connect.js";
 import { loadFeatureSpec, type FeatureSpec } from "./features.js";
 import type { Database } from "../db/engine.js";
-import type { ProtocolEntries } from "./sources/registry.js";
 import { indexChain, walletFeatures, type ChainIndex, type ChainTarget, type IndexHooks, type WalletFeatures } from "./indexer.js";
 
 /** Which chains, deployments and RPC URLs (ConnectOptions), plus the indexer's and attestor's options. */
@@ -43,7 +42,7 @@ export async function runIndex(opts: RunIndexOptions): Promise<RunIndexResult> {
         client: c.client,
         lending: c.deployment.contracts.lending.address,
         startBlock: c.deployment.deployBlock,
-        protocols: (c.deployment as { readonly protocols?: ProtocolEntries }).protocols,
+        protocols: c.deployment.protocols,
         origin: `the deployment record of chain ${c.chain.chainId}`,
       };
       return indexChain(target, {

@@ -11,11 +11,13 @@
 // without Aave v3 leaves Morpho amounts unpriced (USD 0, counted). Risk samples value each market
 // position at the sample block: debt = borrowShares in assets (Morpho's virtual shares, rounded
 // up), collateral at the market oracle's price (IOracle.price(), 36 decimals, in loan-token
-// units), both in USD at the loan token's price; the liquidation threshold is the market's LLTV.
+// units; where that call reverts at the block, e.g. a stale feed, the Aave oracle's price of the
+// collateral token), both in USD at the loan token's price; the liquidation threshold is the
+// market's LLTV.
 import { getAbiItem, getAddress, type Address, type Hash, type Log } from "viem";
 import { morphoBlueAbi, morphoOracleMockAbi } from "../../../generated/protocols.generated.js";
 import { decodeLog, eventsOf, position, UndecodableLogError, type PositionValue, type ProtocolEntry, type Source, type SourceContext, type SourceDefinition } from "./source.js";
-import type { UsdPrices } from "./usd-prices.js";
+import { isRevert, type UsdPrices } from "./usd-prices.js";
 import type { PoolEventKind } from "../index-state.js";
 
 export const MORPHO_BLUE = "morpho-blue";
@@ -92,12 +94,29 @@ export function morphoBlueSource(ctx: SourceContext, morpho: Address, startBlock
     if (borrowShares === 0n && collateral === 0n) return null;
     const [, , totalBorrowAssets, totalBorrowShares] = market;
     const debt = borrowAssets(borrowShares, totalBorrowAssets, totalBorrowShares);
-    const oraclePrice = collateral > 0n ? await ctx.client.readContract({ address: m.oracle, abi: oraclePriceAbi, functionName: "price", blockNumber }) : 0n;
-    const collateralInLoan = (collateral * oraclePrice) / ORACLE_PRICE_SCALE;
     const loanPrice = usd ? await usd.priceAt(m.loanToken, block) : null;
     const lltv = Number(m.lltv) / 1e18;
     if (loanPrice === null) return position(0, 0, lltv);
-    return position(await usd!.usd(m.loanToken, debt, loanPrice), await usd!.usd(m.loanToken, collateralInLoan, loanPrice), lltv);
+    const debtUsd = await usd!.usd(m.loanToken, debt, loanPrice);
+    if (collateral === 0n) return position(debtUsd, 0, lltv);
+    const oraclePrice = await marketOraclePrice(m, block);
+    if (oraclePrice !== null) return position(debtUsd, await usd!.usd(m.loanToken, (collateral * oraclePrice) / ORACLE_PRICE_SCALE, loanPrice), lltv);
+    // The market's oracle refused to price then (e.g. a stale feed at a past block): the Aave oracle's collateral price.
+    const collateralPrice = await usd!.priceAt(m.collateralToken, block);
+    if (collateralPrice === null) {
+      throw new Error(`chain ${ctx.chainId}: Morpho Blue market ${id}: neither its oracle ${m.oracle} nor the Aave v3 oracle prices the collateral at block ${block}`);
+    }
+    return position(debtUsd, await usd!.usd(m.collateralToken, collateral, collateralPrice), lltv);
+  }
+
+  /** The market oracle's price at a block, or null when the call reverts. */
+  async function marketOraclePrice(m: MarketParams, block: number): Promise<bigint | null> {
+    try {
+      return await ctx.client.readContract({ address: m.oracle, abi: oraclePriceAbi, functionName: "price", blockNumber: BigInt(block) });
+    } catch (e) {
+      if (isRevert(e)) return null;
+      throw e;
+    }
   }
 
   return {

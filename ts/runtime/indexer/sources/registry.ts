@@ -2,6 +2,7 @@
 // file (see aave-v3.ts) and one line here; its deployment entry is read from
 // deployments/<chainId>.json `protocols.<deploymentKey>`.
 import { getAddress, type Address, type PublicClient } from "viem";
+import type { ProtocolsDeployment } from "../../deploy/deployment.js";
 import type { ChainReader } from "../chain-reader.js";
 import { aaveV3Definition } from "./aave-v3.js";
 import { morphoBlueDefinition } from "./morpho-blue.js";
@@ -15,8 +16,8 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
   morphoBlueDefinition,
 ];
 
-/** deployments/<chainId>.json `protocols`: entry per deployment key. */
-export type ProtocolEntries = Readonly<Record<string, ProtocolEntry | undefined>>;
+/** deployments/<chainId>.json `protocols` (deploy/deployment.ts ProtocolsDeployment), read by deployment key. */
+export type ProtocolEntries = ProtocolsDeployment | Readonly<Record<string, ProtocolEntry | undefined>>;
 
 export interface ChainSourcesInput {
   readonly chainId: number;
@@ -53,7 +54,7 @@ export async function chainSources(input: ChainSourcesInput): Promise<Source[]> 
   const { chainId, client, reader } = input;
   const origin = input.origin ?? `deployments/${chainId}.json`;
   const log = input.log ?? (() => {});
-  const protocols = input.protocols ?? {};
+  const protocols = (input.protocols ?? {}) as Readonly<Record<string, ProtocolEntry | undefined>>;
   const aave = protocols[aaveV3Definition.deploymentKey!];
   let usd: UsdPrices | null = null;
   if (aave) {
