@@ -3,6 +3,12 @@
 import { aaveErrorText } from "./aave-v3/artifacts.js";
 import { getAddress, type Abi, type Account, type Address, type Chain, type ContractFunctionArgs, type ContractFunctionName, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 
+/**
+ * How often to ask for a receipt. viem's default for HTTP (4 s) costs a whole interval whenever
+ * a loaded anvil has not mined the transaction by the first ask.
+ */
+const RECEIPT_POLL_MS = 100;
+
 export interface Signer {
   readonly wallet: WalletClient<Transport, Chain, Account>;
   readonly client: PublicClient;
@@ -11,7 +17,7 @@ export interface Signer {
 /** Deploy `bytecode` (constructor `args`) and return its address once mined. */
 export async function deployCode(s: Signer, what: string, abi: Abi, bytecode: Hex, args: readonly unknown[] = []): Promise<Address> {
   const hash = await s.wallet.deployContract({ abi, bytecode, args } as never);
-  const receipt = await s.client.waitForTransactionReceipt({ hash });
+  const receipt = await s.client.waitForTransactionReceipt({ hash, pollingInterval: RECEIPT_POLL_MS });
   if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deploying ${what} reverted (tx ${hash})`);
   return getAddress(receipt.contractAddress);
 }
@@ -37,7 +43,7 @@ export async function send<const abi extends Abi, name extends ContractFunctionN
     const text = reason && /^\d+$/.test(reason) ? aaveErrorText(reason) : reason;
     throw new Error(`${what} failed: ${text ? `reverted with "${text}"` : (err.shortMessage ?? err.message).split("\n")[0]}`);
   }
-  const receipt = await s.client.waitForTransactionReceipt({ hash });
+  const receipt = await s.client.waitForTransactionReceipt({ hash, pollingInterval: RECEIPT_POLL_MS });
   if (receipt.status !== "success") throw new Error(`${what} reverted (tx ${hash})`);
   return { hash, blockNumber: receipt.blockNumber };
 }
