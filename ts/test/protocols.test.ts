@@ -80,12 +80,19 @@ describe("Aave v3 and Morpho Blue on a local anvil", () => {
     assert.deepEqual(r.deployment.protocols, d.protocols);
   });
 
-  test("protocols: false leaves them out of a fresh record; a network config copies its pinned addresses", async () => {
+  test("protocols: false leaves them out of a fresh record, a later deploy adds them; a network config copies its pinned addresses", async () => {
     const other = mkdtempSync(join(tmpdir(), "zkrisk-protocols-off-"));
     try {
       const r = await deploy({ chain: 1, rpcUrl: anvil.rpcUrl, deploymentsDir: other, build: false, protocols: false, log: quiet });
       assert.equal(r.deployment.protocols, undefined);
       assert.equal(readDeployment(1, other)?.protocols, undefined);
+      // Deployed again with protocols: zkrisk is reused as it is, the protocols are added to its record.
+      const again = await deploy({ chain: 1, rpcUrl: anvil.rpcUrl, deploymentsDir: other, build: false, log: quiet });
+      assert.equal(again.reused, false);
+      assert.ok(again.transactions > 0);
+      assert.deepEqual(again.deployment.contracts, r.deployment.contracts);
+      assert.ok(again.deployment.protocols?.aaveV3 && again.deployment.protocols.morphoBlue);
+      assert.deepEqual(readDeployment(1, other)?.protocols, again.deployment.protocols);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
