@@ -6,7 +6,7 @@ import { DEMO_DIR, renderTable, runDemo } from "../demo/demo.js";
 import { formatDuration } from "../toolchain/progress.js";
 
 export const demoCommand: Command = {
-  summary: "Run the whole protocol on three local chains: deploy, history, index, prove + attest, tiered borrowing, crash + keeper.",
+  summary: "Run the whole protocol on three local chains: deploy (with Aave v3 and Morpho Blue), history, index, prove + attest, tiered borrowing, crash + keeper.",
   usage: "[--backend native|engine] [--dir <dir>]",
   help: [
     "  --backend <name>  prover backend: native (EZKL Rust, default) or engine (@ezkljs/engine, WebAssembly; ~2 min per proof)",
@@ -21,6 +21,7 @@ export const demoCommand: Command = {
     const { rows, crash } = await runDemo({ backend, dir: str(v.dir) ?? DEMO_DIR });
     console.log(`\nzkrisk demo: tiers proven with EZKL, verified on-chain; crash ${crash.from} -> ${crash.to} (ETH -${crash.fallPct.toFixed(0)}%)\n`);
     console.log(renderTable(rows));
+    console.log("\nhistory from: where the indexer found each wallet's history (the operator's view; the chains see only its commitment and tier)");
     console.log(`\ndone in ${formatDuration(performance.now() - started)}`);
   },
 };

@@ -10,7 +10,7 @@ import { CHAINS, parseChainList } from "../runtime/chains/chains.js";
 import { runFork } from "../runtime/fork.js";
 
 export const forkCommand: Command = {
-  summary: "Fork the deployed chains with anvil and run indexing, proving, attestation and a keeper pass on the forks only.",
+  summary: "Fork the deployed chains with anvil and run indexing (zkrisk, Aave v3, Morpho Blue), proving, attestation and a keeper pass on the forks only.",
   usage: "[--chains <ids>] [--upstream <id=url,...>] [--deployments <dir>] [--wallet <addr,...>] [--backend native|engine] [--keeper-seconds <n>]",
   help: [
     `  --chains <ids>          chains to fork (default ${CHAINS.map((c) => c.chainId).join(",")})`,
@@ -46,6 +46,13 @@ export const forkCommand: Command = {
       ...(deploymentsDir ? { deploymentsDir } : {}),
       log: (l) => console.log(l),
     });
+    for (const c of r.index) {
+      const bad = Object.entries(c.undecodable);
+      console.log(
+        `chain ${c.chainId}: indexed ${c.protocols.join(", ")} (${c.events} event(s))` +
+          (bad.length ? `; ${bad.reduce((a, [, n]) => a + n, 0)} log(s) that do not decode (${bad.map(([p, n]) => `${p}: ${n}`).join(", ")})` : ""),
+      );
+    }
     for (const s of r.submissions) console.log(`${s.wallet} tier ${s.tier ?? "-"}  ${s.chains.map((c) => `${c.chainId}:${c.status}`).join("  ")}`);
     console.log(`${r.liquidations.length} liquidation(s) on the forks; the forks are gone, upstream untouched`);
   },

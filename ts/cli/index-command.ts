@@ -6,7 +6,7 @@ import { DEFAULT_CHUNK_SIZE, DEFAULT_CONFIRMATIONS } from "../runtime/indexer/in
 import { runIndex } from "../runtime/indexer/index-run.js";
 
 export const indexCommand: Command = {
-  summary: "Index the pools' events on every deployed chain, build wallets' features, commit to them and post the commitments.",
+  summary: "Index the lending protocols' events (zkrisk, Aave v3, Morpho Blue) on every deployed chain, build wallets' features, commit to them and post the commitments.",
   usage:
     "[--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--database <url|dir>] [--confirmations <n>] [--wallet <addr,...>] [--chunk-size <n>] [--no-post]",
   help: [
@@ -51,6 +51,11 @@ export const indexCommand: Command = {
       });
     } finally {
       await db.close();
+    }
+    for (const c of result.chains) {
+      const total = c.undecodable?.total ?? {};
+      const n = Object.values(total).reduce((a, b) => a + b, 0);
+      if (n) console.log(`chain ${c.chainId}: ${n} log(s) that do not decode (${Object.entries(total).map(([p, k]) => `${p}: ${k}`).join(", ")}): see undecodable_logs`);
     }
     const posted = result.attestations.reduce((n, a) => n + a.chains.filter((c) => c.status === "posted").length, 0);
     console.log(

@@ -1,8 +1,9 @@
 // `npm run demo`: the whole protocol on three local chains in a few minutes. Starts anvils
-// with the real chain ids, deploys, plays a year of lending history for four wallets, indexes
-// it, proves and attests each wallet's tier on every chain, lets them borrow at their tier's
-// terms, replays the worst crash of the real ETH series block by block with the keeper
-// running, and prints what happened to each position.
+// with the real chain ids, deploys zkrisk beside real Aave v3 and Morpho Blue, plays a year of
+// lending history for four wallets across the three protocols, indexes it, proves and attests
+// each wallet's tier on every chain, lets them borrow at their tier's terms, replays the worst
+// crash of the real ETH series block by block with the keeper running, and prints what
+// happened to each position and where each wallet's history came from.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
@@ -22,6 +23,7 @@ import { ROOT } from "../toolchain/paths.js";
 import { stepReporter } from "../toolchain/progress.js";
 import { HISTORY_STEPS, PERSONAS, playHistory } from "./history.js";
 import { Market } from "./market.js";
+import { HistoryLedger, OtherProtocols } from "./protocols.js";
 import { dailyCloses, worstDrawdown } from "./prices.js";
 
 export const DEMO_DIR = join(ROOT, ".zkrisk", "demo");
@@ -45,6 +47,8 @@ export interface DemoRow {
   healthAfter: number | null;
   liquidatedAtBlock: number | null;
   delayBlocks: number | null;
+  /** Where the wallet's history came from: protocol@chains (the operator's view; the chain sees only commitments and tiers). */
+  history: string;
 }
 
 export interface DemoOptions {
@@ -72,19 +76,29 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
     );
     const chains = await connectChains({ deploymentsDir, rpcUrls });
     const markets = chains.map((c) => new Market(c, signer(c, "deployer")));
+    const ledger = new HistoryLedger();
+    const others = chains.map((c) => new OtherProtocols(c, { wallet: signer(c, "deployer"), client: c.client }, ledger));
     const wallets = PERSONAS.map((_, i) => demoAccount(i));
     const closes = dailyCloses();
 
-    await steps.step(`play ${HISTORY_STEPS} months of lending history (real ETH prices from ${closes[0]!.date})`, async () => {
+    await steps.step(`play ${HISTORY_STEPS} months of lending history on zkrisk, Aave v3 and Morpho Blue (real ETH prices from ${closes[0]!.date})`, async () => {
       for (const m of markets) await m.supplyLiquidity(2_000_000);
-      await playHistory(markets, wallets, roleAccount("deployer", { local: true }), closes, log);
+      for (const o of others) await o.supplyLiquidity(1_000_000);
+      await playHistory(markets, others, wallets, roleAccount("deployer", { local: true }), closes, ledger, log);
     });
 
     // The demo's own embedded database (index, features, private store), wiped with its folder.
     const demoDb = (db = await openDatabase(join(dir, "db")));
-    await steps.step("index the pools' events, build features, post salted commitments", () =>
+    const indexed = await steps.step("index zkrisk's, Aave v3's and Morpho Blue's events, build features, post salted commitments", () =>
       runIndex({ deploymentsDir, rpcUrls, db: demoDb, confirmations: 0, log: (l) => log(`      ${l}`) }),
     );
+    // The operator's view: where the indexer found each wallet's history. It must be what the demo did.
+    const seen = HistoryLedger.fromFeatures(indexed.wallets);
+    for (const w of wallets) {
+      const [did, found] = [ledger.describe(w.address), seen.describe(w.address)];
+      log(`      ${w.address.slice(0, 8)}… history indexed from ${found}`);
+      if (did !== found) throw new Error(`the indexer found ${w.address}'s history on ${found || "nothing"}, but the demo made it on ${did}`);
+    }
 
     await steps.step("prove every wallet's tier in one round (one proof), attest the round on every chain", async () => {
       const provers = openProverPool(getModel("credit"), { backend: opts.backend ?? "native" });
@@ -98,7 +112,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ rows: DemoRow[]
       }
     });
 
-    const rows = await steps.step(`borrow at each tier's terms: cap enforced, then ${SAME_LTV * 100}% LTV (or the cap)`, () => borrowAtTier(markets, wallets.map((w) => w.address), log));
+    const rows = await steps.step(`borrow at each tier's terms: cap enforced, then ${SAME_LTV * 100}% LTV (or the cap)`, () => borrowAtTier(markets, wallets.map((w) => w.address), seen, log));
 
     const window = worstDrawdown(closes, CRASH_DAYS);
     const fallPct = (1 - Math.min(...window.map((w) => w.price)) / window[0]!.price) * 100;
@@ -131,7 +145,7 @@ async function health(m: Market, wallet: Address): Promise<number | null> {
   return Number((collateralValue * lltv * 1000n) / (debt * 10n ** 18n)) / 1000;
 }
 
-async function borrowAtTier(markets: readonly Market[], wallets: readonly Address[], log: (l: string) => void): Promise<DemoRow[]> {
+async function borrowAtTier(markets: readonly Market[], wallets: readonly Address[], ledger: HistoryLedger, log: (l: string) => void): Promise<DemoRow[]> {
   const rows: DemoRow[] = [];
   for (const [i, p] of PERSONAS.entries()) {
     for (const m of markets.filter((x) => p.chains.includes(x.c.chain.chainId))) {
@@ -163,6 +177,7 @@ async function borrowAtTier(markets: readonly Market[], wallets: readonly Addres
         healthAfter: null,
         liquidatedAtBlock: null,
         delayBlocks: null,
+        history: ledger.describe(wallet),
       };
       log(`      ${p.name} on ${m.c.chain.chainId}: ${BUCKET_NAMES[bucket]} bucket, APR ${row.aprPct}%, max LTV ${row.maxLtvPct}% (a loan to ${row.maxLtvPct + 2}%: ${refused}), borrowed $${row.borrowedUsd.toFixed(0)}`);
       rows.push(row);
@@ -193,7 +208,7 @@ async function replayCrash(chains: readonly ConnectedChain[], markets: readonly 
 }
 
 export function renderTable(rows: readonly DemoRow[]): string {
-  const head = ["wallet", "persona", "chain", "tier", "never liq.", "APR %", "max LTV %", "borrowed $", "health", "liquidated at", "delay (blocks)"];
+  const head = ["wallet", "persona", "chain", "tier", "never liq.", "APR %", "max LTV %", "borrowed $", "health", "liquidated at", "delay (blocks)", "history from (protocol@chains)"];
   const body = rows.map((r) => [
     `${r.wallet.slice(0, 8)}…`,
     r.persona,
@@ -206,8 +221,9 @@ export function renderTable(rows: readonly DemoRow[]): string {
     r.healthAfter === null ? "no debt" : r.healthAfter.toFixed(3),
     r.liquidatedAtBlock === null ? "-" : String(r.liquidatedAtBlock),
     r.delayBlocks === null ? "-" : String(r.delayBlocks),
+    r.history,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

@@ -1,7 +1,10 @@
 // The fork workflow: run the prover and the keeper against anvil forks of live chains, so an
 // operator can rehearse an attestation round or a liquidation wave on real state without
 // touching it. The upstream is another anvil in the tests and a real RPC URL in production
-// (ETH_RPC_URL, ...): the same code either way. Nothing is ever sent upstream.
+// (ETH_RPC_URL, ...): the same code either way. Nothing is ever sent upstream. The fork's index
+// reads the same sources as `zkrisk index`: zkrisk's pool and the protocols the deployment
+// record lists (on a real network, the Aave v3 and Morpho Blue addresses pinned in
+// script/config/<chainId>.json), so a wallet's real history on them feeds its features.
 import { join } from "node:path";
 import type { Address } from "viem";
 import { getModel } from "../pipeline/models.js";
@@ -10,6 +13,7 @@ import { rpcUrlFromEnv, startAnvil, stopAll, type Anvil, type ChainInfo } from "
 import { connectChains, signer, type ConnectedChain } from "./chains/connect.js";
 import { openDatabase, type Database } from "./db/engine.js";
 import { runIndex } from "./indexer/index-run.js";
+import type { WalletFeatures } from "./indexer/indexer.js";
 import { fundKeeper, startKeeper, type LiquidationStat } from "./keeper/keeper.js";
 import { proveAndAttest, type WalletSubmission } from "./attest/submit.js";
 
@@ -31,9 +35,22 @@ export interface ForkOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** What the fork's index read on one chain: the protocols the deployment record lists, as on upstream. */
+export interface ForkIndexSummary {
+  readonly chainId: number;
+  /** features.json ids of the sources indexed (zkrisk first). */
+  readonly protocols: readonly string[];
+  readonly events: number;
+  /** Logs that did not decode, per protocol. */
+  readonly undecodable: Readonly<Record<string, number>>;
+}
+
 export interface ForkResult {
   readonly forkUrls: Readonly<Record<number, string>>;
   readonly forkBlocks: Readonly<Record<number, number>>;
+  readonly index: readonly ForkIndexSummary[];
+  /** The wallets' features as indexed on the forks (per chain records name the protocols used). */
+  readonly wallets: readonly WalletFeatures[];
   readonly submissions: readonly WalletSubmission[];
   readonly liquidations: readonly LiquidationStat[];
 }
@@ -74,7 +91,13 @@ export async function runFork(opts: ForkOptions): Promise<ForkResult> {
     } finally {
       await keeper.stop();
     }
-    return { forkUrls: rpcUrls, forkBlocks, submissions, liquidations: keeper.stats() };
+    const index = indexed.chains.map((c) => ({
+      chainId: c.chainId,
+      protocols: (c.sources ?? []).map((s) => s.protocol),
+      events: c.newEvents,
+      undecodable: c.undecodable?.total ?? {},
+    }));
+    return { forkUrls: rpcUrls, forkBlocks, index, wallets: indexed.wallets, submissions, liquidations: keeper.stats() };
   } finally {
     await db?.close();
     await stopAll(forks);

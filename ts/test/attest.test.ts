@@ -51,7 +51,7 @@ describe("prove wallets in one round, attest on three chains, borrow at the tier
   before(async () => {
     anvils = await startLocalChains(CHAINS);
     const rpcUrls = Object.fromEntries(anvils.map((a) => [a.chainId, a.rpcUrl]));
-    await deployAll(anvils.map((a, i) => ({ chain: CHAINS[i]!, rpcUrl: a.rpcUrl })), { deploymentsDir, log: quiet });
+    await deployAll(anvils.map((a, i) => ({ chain: CHAINS[i]!, rpcUrl: a.rpcUrl })), { deploymentsDir, protocols: false, log: quiet });
     chains = await connectChains({ deploymentsDir, rpcUrls });
     markets = chains.map((c) => new Market(c, signer(c, "deployer")));
     for (const m of markets) {

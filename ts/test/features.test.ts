@@ -33,6 +33,22 @@ describe("features.ts = features.py on the golden vectors", () => {
     });
   }
 
+  test("the goldens cover a wallet active on zkrisk, Aave v3 and Morpho Blue on all three chains", () => {
+    const indexed = ["zkrisk", "aave-v3", "morpho-blue"];
+    const w = golden.wallets.find(
+      (x) =>
+        x.perChain.filter((c) => c.raw.chains_used === 1).length === 3 &&
+        indexed.every((p) => x.perChain.some((c) => (c.raw.protocols_used as readonly string[]).includes(p))),
+    );
+    assert.ok(w, "no golden wallet uses the three indexed protocols on the three chains");
+    const raw = featureVector(spec, w.perChain).raw;
+    const union = new Set(w.perChain.flatMap((c) => c.raw.protocols_used as string[]));
+    assert.equal(raw[spec.names.indexOf("protocols_used")], union.size);
+    assert.equal(raw[spec.names.indexOf("chains_used")], 3);
+    const liquidations = w.perChain.reduce((a, c) => a + (c.raw.liquidation_count as number), 0);
+    assert.equal(raw[spec.names.indexOf("liquidation_count")], liquidations);
+  });
+
   test("a chain missing from the records contributes its empty values", () => {
     const w = golden.wallets[0]!;
     const active = w.perChain.filter((c) => c.raw.chains_used === 1);

@@ -1,6 +1,8 @@
 // The fork workflow on real anvils: an upstream chain is deployed and seeded, a second anvil
 // forks it, the prover attests and the keeper liquidates on the fork only, and the upstream is
-// unchanged afterwards (same head block, no commitment, the position intact).
+// unchanged afterwards (same head block, no commitment, the position intact). The fork indexes
+// the same protocols as upstream (zkrisk, and the Aave v3 and Morpho Blue the record lists): the
+// wallet's upstream Aave and Morpho history is in its features.
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,11 +10,14 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Market } from "../demo/market.js";
 import { attestationRegistryAbi, zkRiskLendingAbi } from "../generated/abi.generated.js";
-import { demoAccount } from "../runtime/chains/accounts.js";
+import { demoAccount, publicClient, walletClient } from "../runtime/chains/accounts.js";
 import { getChain, startAnvil, type Anvil } from "../runtime/chains/chains.js";
 import { connectChains, signer, type ConnectedChain } from "../runtime/chains/connect.js";
 import { deploy } from "../runtime/deploy/deploy.js";
 import { runFork, type ForkResult } from "../runtime/fork.js";
+import { aaveSupply } from "../runtime/protocols/aave-v3/actions.js";
+import { mintMock } from "../runtime/protocols/erc20.js";
+import { morphoSupplyCollateral } from "../runtime/protocols/morpho-blue/actions.js";
 
 const eth = getChain(1);
 const dir = mkdtempSync(join(tmpdir(), "zkrisk-fork-"));
@@ -44,6 +49,12 @@ before(async () => {
   await m.supplyLiquidity(100_000);
   await m.deposit(wallet, 4);
   await m.borrowTo(wallet, 0.55);
+  // Upstream history on Aave v3 and Morpho Blue too.
+  const d = up!.deployment;
+  const me = { wallet: walletClient(eth, upstream.rpcUrl, wallet), client: publicClient(eth, upstream.rpcUrl) };
+  await mintMock(me, d.contracts.collateralToken.address, 3n * 10n ** 18n);
+  await aaveSupply(me, d.protocols!.aaveV3!, d.contracts.collateralToken.address, 2n * 10n ** 18n);
+  await morphoSupplyCollateral(me, d.protocols!.morphoBlue!, 10n ** 18n);
   await m.advance(20 * 86_400);
   await m.setPrice(2_000);
   before_ = await upstreamState();
@@ -67,6 +78,16 @@ test("the fork attests the wallet and the keeper liquidates it there", () => {
   assert.equal(result.liquidations.length, 1);
   assert.equal(result.liquidations[0]!.borrower, wallet.address);
   assert.ok(result.forkBlocks[1]! >= Number(before_.block), "the fork starts at the upstream head");
+});
+
+test("the fork indexes zkrisk, Aave v3 and Morpho Blue: the wallet's features include its Aave and Morpho history", () => {
+  assert.deepEqual(result.index.map((c) => [c.chainId, c.protocols, c.undecodable]), [[1, ["zkrisk", "aave-v3", "morpho-blue"], {}]]);
+  const [w] = result.wallets;
+  assert.equal(w!.wallet, wallet.address);
+  const raw = w!.records[0]!.raw;
+  assert.deepEqual(raw.protocols_used, ["zkrisk", "aave-v3", "morpho-blue"]);
+  // zkrisk's deposit, the Aave supply and the Morpho collateral.
+  assert.equal(raw.deposit_count, 3);
 });
 
 test("the upstream chain is unchanged", async () => {

@@ -393,7 +393,7 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
 
   test("clear errors: unknown wallet, missing deployment, attestor without ATTESTOR_ROLE", async () => {
     await assert.rejects(runIndex(options({ wallets: ["0x000000000000000000000000000000000000dEaD"], post: false })), {
-      message: /wallet 0x000000000000000000000000000000000000dEaD has no pool events on the indexed chains \(1 up to block \d+, 137 up to block \d+\)/,
+      message: /wallet 0x000000000000000000000000000000000000dEaD has no events of an indexed protocol on the indexed chains \(1 up to block \d+, 137 up to block \d+\)/,
     });
     await assert.rejects(runIndex(options({ chains: [getChain(42161)] })), { message: /no deployment for chain 42161 in .*: run `npm run zkrisk -- deploy` first/ });
 

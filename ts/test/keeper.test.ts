@@ -168,7 +168,7 @@ describe("keeper on a local anvil", () => {
     db = await openDatabase(join(dir, "db"));
     anvil = await startAnvil({ chainId: 1, accounts: 30 });
     client = publicClient(CHAIN, anvil.rpcUrl) as PublicClient;
-    ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, log: quiet }));
+    ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, protocols: false, log: quiet }));
     // Liquidity: 10M USDC from the owner (utilization stays far below the kink).
     const usdc = 10_000_000n * 10n ** 6n;
     await send(owner, { address: d.contracts.loanToken.address, abi: mockErc20Abi, functionName: "mint", args: [owner.address, usdc * 2n] });

@@ -110,7 +110,7 @@ describe("submitProof: a verifier out of gas is retried with more gas", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "zkrisk-submit-"));
     anvil = await startAnvil({ chainId: 1, accounts: 20 });
-    ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, log: quiet }));
+    ({ deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, protocols: false, log: quiet }));
     const attestor = walletClient(CHAIN, anvil.rpcUrl, roleAccount("attestor", { local: true }));
     for (const [i, w] of wallets.entries()) {
       const hash = await attestor.writeContract({ address: d.contracts.registry.address, abi: attestationRegistryAbi, functionName: "postCommitment", args: [w, BigInt(fixtures[i]!.instances[0]!)] });

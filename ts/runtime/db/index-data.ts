@@ -1,5 +1,6 @@
-// The indexer's tables (schema in migrations.ts): per-chain cursor and checkpoints, pool events,
-// the day blocks and daily risk samples read at past blocks, and the wallets' feature snapshots.
+// The indexer's tables (schema in migrations.ts): per-chain cursor and checkpoints, pool events
+// of every indexed protocol (and the logs that did not decode), the day blocks and daily risk
+// samples read at past blocks, and the wallets' feature snapshots.
 // The units of progress are transactions: a page of events commits with its cursor and
 // checkpoint (commitPage), a reorg rewinds in one (rewindChain), and a page of wallets' reads
 // commits at once (saveReads), so a process killed at any moment leaves a state a restart
@@ -21,7 +22,27 @@ export interface Cursor {
   /** Last block indexed (startBlock - 1 before the first page). */
   readonly lastBlock: number;
   readonly lastHash: Hash | null;
+  /** The sources indexed (sourcesKey): a different set re-indexes the chain. */
+  readonly sources: string;
 }
+
+/** A log of an indexed contract, with an indexed event's signature, that did not decode. */
+export interface UndecodableLog {
+  readonly protocol: string;
+  readonly pool: Address;
+  readonly block: number;
+  readonly logIndex: number;
+  readonly tx: Hash;
+  readonly topic0: Hash | null;
+  readonly reason: string;
+}
+
+/** What a cursor covers: '<protocol>:<address>@<start block>' per source, sorted. */
+export const sourcesKey = (sources: readonly { readonly protocol: string; readonly address: Address; readonly startBlock: number }[]): string =>
+  sources
+    .map((s) => `${s.protocol}:${s.address.toLowerCase()}@${s.startBlock}`)
+    .sort()
+    .join(",");
 
 interface CursorRow extends Record<string, unknown> {
   chain_id: number;
@@ -29,6 +50,7 @@ interface CursorRow extends Record<string, unknown> {
   start_block: number;
   last_block: number;
   last_block_hash: string | null;
+  sources: string;
 }
 
 const toCursor = (r: CursorRow): Cursor => ({
@@ -37,28 +59,36 @@ const toCursor = (r: CursorRow): Cursor => ({
   startBlock: r.start_block,
   lastBlock: r.last_block,
   lastHash: r.last_block_hash as Hash | null,
+  sources: r.sources,
 });
 
 /** Every table row of a chain's index, cursor included. */
 async function deleteChain(tx: Sql, chainId: number): Promise<void> {
-  for (const table of ["pool_events", "index_checkpoints", "day_blocks", "daily_risk_samples", "index_cursors"]) {
+  for (const table of ["pool_events", "undecodable_logs", "index_checkpoints", "day_blocks", "daily_risk_samples", "protocol_risk_samples", "index_cursors"]) {
     await tx.query(`DELETE FROM ${table} WHERE chain_id = $1`, [chainId]);
   }
 }
 
 /**
  * The chain's cursor, created when there is none. A cursor of another deployment (other pool
- * address or start block) is dropped with everything indexed for it: `reset` says so.
+ * address, start block or set of sources) is dropped with everything indexed for it: `reset`
+ * says so. `sources` defaults to the zkrisk pool alone; `startBlock` is the lowest source's.
  */
-export async function openCursor(db: Database, chainId: number, pool: Address, startBlock: number): Promise<{ cursor: Cursor; reset: boolean }> {
+export async function openCursor(
+  db: Database,
+  chainId: number,
+  pool: Address,
+  startBlock: number,
+  sources: string = sourcesKey([{ protocol: "zkrisk", address: pool, startBlock }]),
+): Promise<{ cursor: Cursor; reset: boolean }> {
   const address = pool.toLowerCase();
   return db.transaction(async (tx) => {
     const [row] = await tx.query<CursorRow>("SELECT * FROM index_cursors WHERE chain_id = $1 FOR UPDATE", [chainId]);
-    if (row && row.pool_address === address && row.start_block === startBlock) return { cursor: toCursor(row), reset: false };
+    if (row && row.pool_address === address && row.start_block === startBlock && row.sources === sources) return { cursor: toCursor(row), reset: false };
     if (row) await deleteChain(tx, chainId);
     const [fresh] = await tx.query<CursorRow>(
-      "INSERT INTO index_cursors (chain_id, pool_address, start_block, last_block, last_block_hash) VALUES ($1, $2, $3, $4, NULL) RETURNING *",
-      [chainId, address, startBlock, startBlock - 1],
+      "INSERT INTO index_cursors (chain_id, pool_address, start_block, last_block, last_block_hash, sources) VALUES ($1, $2, $3, $4, NULL, $5) RETURNING *",
+      [chainId, address, startBlock, startBlock - 1, sources],
     );
     return { cursor: toCursor(fresh!), reset: row !== undefined };
   });
@@ -78,20 +108,26 @@ export async function checkpoints(db: Sql, chainId: number): Promise<Checkpoint[
   return rows.map((r) => ({ block: r.block_number, hash: r.block_hash as Hash }));
 }
 
-/** Insert pool events of one pool (idempotent: an event already there is left as it is). */
+/**
+ * Insert pool events (idempotent: an event already there is left as it is). An event without its
+ * own protocol or pool gets `protocol` and `pool`.
+ */
 export async function insertEvents(tx: Sql, chainId: number, pool: Address, protocol: string, events: readonly IndexedEvent[]): Promise<void> {
+  const defaultPool = pool.toLowerCase();
   for (let i = 0; i < events.length; i += INSERT_BATCH) {
     const batch = events.slice(i, i + INSERT_BATCH);
+    const mixed = batch.some((e) => (e.protocol !== undefined && e.protocol !== protocol) || (e.pool !== undefined && e.pool.toLowerCase() !== defaultPool) || e.market != null);
+    // A page of one pool's events (the common case) binds protocol and pool once; a mixed one per row.
     await tx.query(
-      `INSERT INTO pool_events (chain_id, block_number, log_index, tx_hash, block_timestamp, protocol, pool_address, kind, wallet, assets, oracle_price, value_loan_units, usd)
-       SELECT $1, e.b, e.l, e.t, e.ts, $2, $3, e.k, e.w, e.a, e.p, e.v, e.u
-       FROM unnest($4::bigint[], $5::integer[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::numeric[], $11::numeric[], $12::numeric[], $13::float8[])
-         AS e(b, l, t, ts, k, w, a, p, v, u)
+      `INSERT INTO pool_events (chain_id, block_number, log_index, tx_hash, block_timestamp, protocol, pool_address, market, kind, wallet, assets, oracle_price, value_loan_units, usd)
+       SELECT $1, e.b, e.l, e.t, e.ts, ${mixed ? "e.pr, e.po, e.mk" : "$2::text, $3::text, NULL"}, e.k, e.w, e.a, e.p, e.v, e.u
+       FROM unnest($4::bigint[], $5::integer[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::numeric[], $11::numeric[], $12::numeric[], $13::float8[]${mixed ? ", $2::text[], $3::text[], $14::text[]" : ""})
+         AS e(b, l, t, ts, k, w, a, p, v, u${mixed ? ", pr, po, mk" : ""})
        ON CONFLICT (chain_id, block_number, log_index) DO NOTHING`,
       [
         chainId,
-        protocol,
-        pool.toLowerCase(),
+        mixed ? batch.map((e) => e.protocol ?? protocol) : protocol,
+        mixed ? batch.map((e) => (e.pool ?? defaultPool).toLowerCase()) : defaultPool,
         batch.map((e) => e.block),
         batch.map((e) => e.logIndex),
         batch.map((e) => e.tx.toLowerCase()),
@@ -102,9 +138,39 @@ export async function insertEvents(tx: Sql, chainId: number, pool: Address, prot
         batch.map((e) => e.price),
         batch.map((e) => e.value),
         batch.map((e) => e.usd),
+        ...(mixed ? [batch.map((e) => e.market ?? null)] : []),
       ],
     );
   }
+}
+
+/** Record logs that did not decode (idempotent). */
+export async function insertUndecodable(tx: Sql, chainId: number, logs: readonly UndecodableLog[]): Promise<void> {
+  if (logs.length === 0) return;
+  await tx.query(
+    `INSERT INTO undecodable_logs (chain_id, block_number, log_index, tx_hash, protocol, pool_address, topic0, reason)
+     SELECT $1, b, l, t, pr, po, t0, r FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(b, l, t, pr, po, t0, r)
+     ON CONFLICT (chain_id, block_number, log_index) DO NOTHING`,
+    [
+      chainId,
+      logs.map((x) => x.block),
+      logs.map((x) => x.logIndex),
+      logs.map((x) => x.tx.toLowerCase()),
+      logs.map((x) => x.protocol),
+      logs.map((x) => x.pool.toLowerCase()),
+      logs.map((x) => x.topic0?.toLowerCase() ?? null),
+      logs.map((x) => x.reason),
+    ],
+  );
+}
+
+/** A chain's undecodable logs per protocol (up to a block when given). */
+export async function undecodableCounts(db: Sql, chainId: number, upTo?: number): Promise<Record<string, number>> {
+  const rows = await db.query<{ protocol: string; n: number }>(
+    "SELECT protocol, count(*)::integer AS n FROM undecodable_logs WHERE chain_id = $1 AND ($2::bigint IS NULL OR block_number <= $2) GROUP BY protocol ORDER BY protocol",
+    [chainId, upTo ?? null],
+  );
+  return Object.fromEntries(rows.map((r) => [r.protocol, r.n]));
 }
 
 export class IndexMovedError extends Error {
@@ -117,7 +183,10 @@ export interface Page {
   readonly events: readonly IndexedEvent[];
   /** The page's last block and its hash: the new cursor and checkpoint. */
   readonly to: Checkpoint;
+  /** Protocol of the events that name none (the pool's). */
   readonly protocol: string;
+  /** The page's logs that did not decode. */
+  readonly undecodable?: readonly UndecodableLog[];
 }
 
 /**
@@ -138,6 +207,7 @@ export async function commitPage(db: Database, page: Page, inTransaction?: (tx: 
       throw new IndexMovedError(`chain ${cursor.chainId}: the index moved while this run was at block ${cursor.lastBlock} (another indexer on the same database?); run again`);
     }
     await insertEvents(tx, cursor.chainId, cursor.pool, page.protocol, page.events);
+    await insertUndecodable(tx, cursor.chainId, page.undecodable ?? []);
     await tx.query(
       "INSERT INTO index_checkpoints (chain_id, block_number, block_hash) VALUES ($1, $2, $3) ON CONFLICT (chain_id, block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash",
       [cursor.chainId, to.block, to.hash.toLowerCase()],
@@ -168,14 +238,19 @@ export async function rewindChain(db: Database, cursor: Cursor, to: Checkpoint |
     );
     if (!row) throw new IndexMovedError(`chain ${cursor.chainId}: the index moved while this run was rewinding from block ${cursor.lastBlock} (another indexer on the same database?); run again`);
     await tx.query("DELETE FROM pool_events WHERE chain_id = $1 AND block_number > $2", [cursor.chainId, block]);
+    await tx.query("DELETE FROM undecodable_logs WHERE chain_id = $1 AND block_number > $2", [cursor.chainId, block]);
     await tx.query("DELETE FROM index_checkpoints WHERE chain_id = $1 AND block_number > $2", [cursor.chainId, block]);
     await tx.query("DELETE FROM day_blocks WHERE chain_id = $1 AND block_number >= $2", [cursor.chainId, block]);
     await tx.query("DELETE FROM daily_risk_samples WHERE chain_id = $1 AND block_number >= $2", [cursor.chainId, block]);
+    await tx.query("DELETE FROM protocol_risk_samples WHERE chain_id = $1 AND block_number >= $2", [cursor.chainId, block]);
     return toCursor(row);
   });
 }
 
 interface EventRow extends Record<string, unknown> {
+  protocol: string;
+  pool_address: string;
+  market: string | null;
   kind: PoolEventKind;
   wallet: string;
   block_number: number;
@@ -191,13 +266,16 @@ interface EventRow extends Record<string, unknown> {
 /** A chain's events in chain order, optionally of one wallet and up to a block. */
 export async function chainEvents(db: Sql, chainId: number, opts: { wallet?: Address; upTo?: number } = {}): Promise<IndexedEvent[]> {
   const rows = await db.query<EventRow>(
-    `SELECT kind, wallet, block_number, log_index, tx_hash, block_timestamp, assets::text AS assets, oracle_price::text AS oracle_price,
+    `SELECT protocol, pool_address, market, kind, wallet, block_number, log_index, tx_hash, block_timestamp, assets::text AS assets, oracle_price::text AS oracle_price,
             value_loan_units::text AS value_loan_units, usd
      FROM pool_events WHERE chain_id = $1 AND ($2::text IS NULL OR wallet = $2) AND ($3::bigint IS NULL OR block_number <= $3)
      ORDER BY block_number, log_index`,
     [chainId, opts.wallet?.toLowerCase() ?? null, opts.upTo ?? null],
   );
   return rows.map((r) => ({
+    protocol: r.protocol,
+    pool: r.pool_address as Address,
+    market: r.market,
     kind: r.kind,
     wallet: r.wallet as Address,
     block: r.block_number,
@@ -247,6 +325,8 @@ export interface EventAggregate {
   readonly values: Readonly<Record<"borrow" | "repay" | "deposit" | "withdraw", bigint>>;
   /** Timestamp of its last liquidation, or null. */
   readonly lastLiquidationTime: number | null;
+  /** True when some of these events are of another protocol than zkrisk (walletMarkets lists them). */
+  readonly otherProtocols: boolean;
 }
 
 interface AggregateRow extends Record<string, unknown> {
@@ -264,6 +344,7 @@ interface AggregateRow extends Record<string, unknown> {
   deposit_value: string;
   withdraw_value: string;
   last_liquidation_time: number | null;
+  other_protocols: boolean;
 }
 
 /**
@@ -299,7 +380,8 @@ export async function eventAggregates(db: Sql, chainId: number, upTo: number, pa
        coalesce(sum(value_loan_units) FILTER (WHERE kind = 'repay'), 0)::text AS repay_value,
        coalesce(sum(value_loan_units) FILTER (WHERE kind = 'deposit'), 0)::text AS deposit_value,
        coalesce(sum(value_loan_units) FILTER (WHERE kind = 'withdraw'), 0)::text AS withdraw_value,
-       max(block_timestamp) FILTER (WHERE kind = 'liquidation') AS last_liquidation_time
+       max(block_timestamp) FILTER (WHERE kind = 'liquidation') AS last_liquidation_time,
+       bool_or(protocol <> 'zkrisk') AS other_protocols
      FROM pool_events
      WHERE chain_id = $1 AND block_number <= $2 AND ${filter.sql}
      GROUP BY wallet`,
@@ -315,9 +397,73 @@ export async function eventAggregates(db: Sql, chainId: number, upTo: number, pa
         counts: { borrow: r.borrow_count, repay: r.repay_count, deposit: r.deposit_count, withdraw: r.withdraw_count, liquidation: r.liquidation_count },
         values: { borrow: BigInt(r.borrow_value), repay: BigInt(r.repay_value), deposit: BigInt(r.deposit_value), withdraw: BigInt(r.withdraw_value) },
         lastLiquidationTime: r.last_liquidation_time,
+        otherProtocols: r.other_protocols,
       },
     ]),
   );
+}
+
+/** A market a wallet has events in, up to a snapshot: what its positions are read from. */
+export interface WalletMarket {
+  readonly protocol: string;
+  /** Lower-case address of the contract. */
+  readonly pool: Address;
+  /** The market (null for zkrisk). */
+  readonly market: string | null;
+  /** Block of the wallet's first borrow there, or null. */
+  readonly firstBorrowBlock: number | null;
+}
+
+/** Wallet (lower-case) -> its markets on one chain up to a block (for wallets with events of other protocols than zkrisk). */
+export async function walletMarkets(db: Sql, chainId: number, upTo: number, wallets: readonly string[]): Promise<Map<string, WalletMarket[]>> {
+  const out = new Map<string, WalletMarket[]>();
+  if (wallets.length === 0) return out;
+  const rows = await db.query<{ wallet: string; protocol: string; pool_address: string; market: string | null; first_borrow_block: number | null }>(
+    `SELECT wallet, protocol, pool_address, market, min(block_number) FILTER (WHERE kind = 'borrow') AS first_borrow_block
+     FROM pool_events WHERE chain_id = $1 AND block_number <= $2 AND wallet = ANY($3::text[])
+     GROUP BY wallet, protocol, pool_address, market ORDER BY wallet, protocol, pool_address, market`,
+    [chainId, upTo, wallets.map((w) => w.toLowerCase())],
+  );
+  for (const r of rows) {
+    let list = out.get(r.wallet);
+    if (!list) out.set(r.wallet, (list = []));
+    list.push({ protocol: r.protocol, pool: r.pool_address as Address, market: r.market, firstBorrowBlock: r.first_borrow_block });
+  }
+  return out;
+}
+
+/** One position's value at a block, as a source reads it (a protocol sample holds one per market). */
+export interface PositionValue {
+  readonly debtUsd: number;
+  readonly collateralUsd: number;
+  /** The position's own liquidation threshold (Aave's weighted one, Morpho's LLTV); null: features.json's. */
+  readonly liquidationThreshold: number | null;
+}
+
+/** A wallet's positions in one protocol (not zkrisk) at a day block. */
+export interface ProtocolSample {
+  readonly wallet: string;
+  readonly day: number;
+  readonly protocol: string;
+  readonly block: number;
+  readonly positions: readonly PositionValue[];
+}
+
+/** Wallet (lower-case) -> "day:protocol" -> sample, for wallets of a chain. */
+export async function protocolSamplesOf(db: Sql, chainId: number, wallets: readonly string[]): Promise<Map<string, Map<string, ProtocolSample>>> {
+  const out = new Map<string, Map<string, ProtocolSample>>();
+  if (wallets.length === 0) return out;
+  const rows = await db.query<{ wallet: string; day: number; protocol: string; block_number: number; positions: PositionValue[] | string }>(
+    "SELECT wallet, day, protocol, block_number, positions FROM protocol_risk_samples WHERE chain_id = $1 AND wallet = ANY($2::text[])",
+    [chainId, wallets.map((w) => w.toLowerCase())],
+  );
+  for (const r of rows) {
+    let m = out.get(r.wallet);
+    if (!m) out.set(r.wallet, (m = new Map()));
+    const positions = typeof r.positions === "string" ? (JSON.parse(r.positions) as PositionValue[]) : r.positions;
+    m.set(`${r.day}:${r.protocol}`, { wallet: r.wallet, day: r.day, protocol: r.protocol, block: r.block_number, positions });
+  }
+  return out;
 }
 
 /** Day -> day block of a chain. */
@@ -375,6 +521,8 @@ export interface ChainReads {
   readonly chainId: number;
   readonly dayBlocks: readonly (readonly [day: number, block: number])[];
   readonly samples: readonly StoredSample[];
+  /** Samples of other protocols than zkrisk. */
+  readonly protocolSamples?: readonly ProtocolSample[];
 }
 
 /**
@@ -400,6 +548,16 @@ export async function saveReads(db: Database, reads: readonly ChainReads[], snap
            ON CONFLICT (chain_id, wallet, day) DO UPDATE SET block_number = EXCLUDED.block_number, collateral = EXCLUDED.collateral,
              debt = EXCLUDED.debt, oracle_price = EXCLUDED.oracle_price`,
           [r.chainId, s.map((x) => x.wallet), s.map((x) => x.day), s.map((x) => x.block), s.map((x) => x.collateral.toString()), s.map((x) => x.debt.toString()), s.map((x) => x.price.toString())],
+        );
+      }
+      const ps = r.protocolSamples ?? [];
+      for (let i = 0; i < ps.length; i += INSERT_BATCH) {
+        const s = ps.slice(i, i + INSERT_BATCH);
+        await tx.query(
+          `INSERT INTO protocol_risk_samples (chain_id, wallet, day, protocol, block_number, positions)
+           SELECT $1, w, d, p, b, j::jsonb FROM unnest($2::text[], $3::integer[], $4::text[], $5::bigint[], $6::text[]) AS x(w, d, p, b, j)
+           ON CONFLICT (chain_id, wallet, day, protocol) DO UPDATE SET block_number = EXCLUDED.block_number, positions = EXCLUDED.positions`,
+          [r.chainId, s.map((x) => x.wallet), s.map((x) => x.day), s.map((x) => x.protocol), s.map((x) => x.block), s.map((x) => JSON.stringify(x.positions))],
         );
       }
     }

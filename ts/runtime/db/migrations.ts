@@ -172,7 +172,54 @@ CREATE TABLE legacy_imports (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "runtime schema: indexer, private records, submissions, keeper log", sql: V1 }];
+const V2 = `
+-- Issue 13: the indexer reads several protocols per chain (zkrisk, Aave v3, Morpho Blue: one
+-- source each, ts/runtime/indexer/sources/). Rows indexed before are zkrisk's (protocol 'zkrisk').
+
+-- What a chain's cursor covers: every source as '<protocol>:<address>@<start block>', sorted,
+-- comma-separated. A different set (a protocol added or moved) re-indexes the chain.
+ALTER TABLE index_cursors ADD COLUMN sources text;
+UPDATE index_cursors SET sources = 'zkrisk:' || pool_address || '@' || start_block;
+ALTER TABLE index_cursors ALTER COLUMN sources SET NOT NULL;
+COMMENT ON COLUMN index_cursors.start_block IS 'first block indexed: the lowest start block of the sources';
+
+-- The market an event belongs to: the reserve asset (Aave v3), the market id (Morpho Blue),
+-- NULL for zkrisk (one market per pool). pool_address is the contract that emitted the event.
+ALTER TABLE pool_events ADD COLUMN market text;
+COMMENT ON COLUMN pool_events.oracle_price IS 'zkrisk: IOracle price (36 decimals), collateral events only; aave-v3, morpho-blue: USD price of one whole token of assets (8 decimals, the Aave v3 oracle of the chain), NULL when unpriced';
+COMMENT ON COLUMN pool_events.value_loan_units IS 'value in the chain''s USD unit: zkrisk loan-token base units (every protocol)';
+
+-- Logs of an indexed contract with an indexed event's signature that did not decode: counted
+-- and reported, never dropped silently. Rewound with the events.
+CREATE TABLE undecodable_logs (
+  chain_id      integer NOT NULL,
+  block_number  bigint  NOT NULL,
+  log_index     integer NOT NULL,
+  tx_hash       text    NOT NULL,
+  protocol      text    NOT NULL,
+  pool_address  text    NOT NULL,
+  topic0        text,
+  reason        text    NOT NULL,
+  PRIMARY KEY (chain_id, block_number, log_index)
+);
+
+-- A wallet's positions in a protocol other than zkrisk at a day block (the daily risk samples'
+-- reads, cached): [{debtUsd, collateralUsd, liquidationThreshold}] per market, as read then.
+CREATE TABLE protocol_risk_samples (
+  chain_id     integer NOT NULL,
+  wallet       text    NOT NULL,
+  day          integer NOT NULL,
+  protocol     text    NOT NULL,
+  block_number bigint  NOT NULL,
+  positions    jsonb   NOT NULL,
+  PRIMARY KEY (chain_id, wallet, day, protocol)
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "runtime schema: indexer, private records, submissions, keeper log", sql: V1 },
+  { version: 2, name: "indexer sources: protocols per chain, markets, undecodable logs, protocol risk samples", sql: V2 },
+];
 
 /** The newest schema version this code knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -10,7 +10,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { formatDuration } from "../../toolchain/progress.js";
 import { foundryBinary, requireArtifact, ROOT } from "../../toolchain/paths.js";
 import { forgeBuild } from "./artifacts.js";
-import { KEY_ENV, nodeKind, publicClient, roleKey } from "../chains/accounts.js";
+import { KEY_ENV, nodeKind, publicClient, roleKey, walletClient } from "../chains/accounts.js";
+import { withProtocols } from "../protocols/deploy.js";
 import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
 import { hostOf } from "../chains/errors.js";
 import {
@@ -49,6 +50,12 @@ export interface DeployOptions extends DeployTarget {
   readonly env?: NodeJS.ProcessEnv;
   /** Run `forge build` first (default true); false when the caller just built. */
   readonly build?: boolean;
+  /**
+   * Deploy Aave v3 and Morpho Blue beside zkrisk on a local chain (mocks), or reuse them when
+   * recorded and live (default true). Tests that do not need them pass false. A network config
+   * always has its pinned protocol addresses copied into the record.
+   */
+  readonly protocols?: boolean;
 }
 
 export interface DeployResult {
@@ -143,7 +150,10 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
           : await checkDeployment(client, existing, env);
     if (!problem) {
       log(`${label}: ${file} is live and up to date (deployed at block ${existing.deployBlock}); reusing it`);
-      return { deployment: existing, reused: true, path: deploymentPath(chain.chainId, dir), transactions: 0, seconds: (performance.now() - started) / 1000 };
+      const signer = { wallet: walletClient(chain, opts.rpcUrl, privateKeyToAccount(deployerKey)), client };
+      const p = await withProtocols(existing, { signer, configPath, deploy: opts.protocols !== false, log: (line) => log(`${label}: ${line}`) });
+      const path = p.changed ? writeDeployment(p.deployment, dir) : deploymentPath(chain.chainId, dir);
+      return { deployment: p.deployment, reused: p.transactions === 0, path, transactions: p.transactions, seconds: (performance.now() - started) / 1000 };
     }
     const live = (await client.getCode({ address: existing.contracts.lending.address })) !== undefined;
     if (live && !kind.anvil && !opts.force) {
@@ -195,7 +205,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     if (!code || code === "0x") throw new Error(`forge reported success but ${label} has no code at ${key} ${address}`);
     contracts[key] = contractRecord(names[key], address, code, env);
   }
-  const deployment: Deployment = {
+  const deployed: Deployment = {
     chainId: chain.chainId,
     chain: chain.name,
     config: result.config,
@@ -215,15 +225,18 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
     },
     contracts,
   };
-  const problem = await checkDeployment(client, deployment, env);
+  const problem = await checkDeployment(client, deployed, env);
   if (problem) throw new Error(`${label}: the deployment does not check out: ${problem}`);
+  const signer = { wallet: walletClient(chain, opts.rpcUrl, privateKeyToAccount(deployerKey)), client };
+  const withP = await withProtocols(deployed, { signer, configPath, deploy: opts.protocols !== false, log: (line) => log(`${label}: ${line}`) });
+  const deployment = withP.deployment;
   const path = writeDeployment(deployment, dir);
   const seconds = (performance.now() - started) / 1000;
   log(
     `${label}: deployed ${CONTRACT_KEYS.length} contracts in ${receipts.count} transactions from block ${deployment.deployBlock} ` +
       `in ${formatDuration(seconds * 1000)}; lending ${contracts.lending.address}, registry ${contracts.registry.address} -> ${rel(path)}`,
   );
-  return { deployment, reused: false, path, transactions: receipts.count, seconds };
+  return { deployment, reused: false, path, transactions: receipts.count + withP.transactions, seconds };
 }
 
 /** Deploy (or reuse) on several chains, one after the other (forge shares one build cache). */

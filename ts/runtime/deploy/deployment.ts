@@ -52,6 +52,54 @@ export interface ContractRecord {
   readonly codeSize: number;
 }
 
+/** Aave v3 on this chain: deployed locally, or the network's real market (script/config/<chainId>.json). */
+export type AaveV3Deployment = {
+  readonly pool: Address;
+  readonly addressesProvider: Address;
+  /** The AaveOracle (prices in USD, 8 decimals). */
+  readonly oracle?: Address;
+  /** Where indexers start: the pool's deployment block. */
+  readonly startBlock: number;
+  /** Where the addresses come from: the package (and version) or the local deployment. */
+  readonly source: string;
+  /** Local deployments only: the admin contracts and the reserves, for the actions and the demo. */
+  readonly local?: {
+    readonly poolConfigurator: Address;
+    readonly aclManager: Address;
+    /** Each reserve's underlying asset -> its price source in the AaveOracle. */
+    readonly priceSources: Readonly<Record<Address, Address>>;
+  };
+};
+
+/** Morpho Blue on this chain (every market of it is indexed). */
+export type MorphoBlueDeployment = {
+  readonly morpho: Address;
+  readonly startBlock: number;
+  readonly source: string;
+  /** Local deployments only: the market created on the local mock tokens. */
+  readonly local?: {
+    readonly market: {
+      readonly id: Hex;
+      readonly loanToken: Address;
+      readonly collateralToken: Address;
+      /** zkrisk's ChainlinkOracleAdapter, Morpho's IOracle (one collateral unit in loan units, scaled 1e36). */
+      readonly oracle: Address;
+      readonly irm: Address;
+      /** Liquidation LTV, WAD (1e18 = 100%), as a decimal string. */
+      readonly lltv: string;
+    };
+  };
+};
+
+/**
+ * The other lending protocols on this chain that zkrisk's indexer reads (issue 13). Type aliases,
+ * not interfaces, so that the indexer can read them as plain records of entries.
+ */
+export type ProtocolsDeployment = {
+  readonly aaveV3?: AaveV3Deployment;
+  readonly morphoBlue?: MorphoBlueDeployment;
+};
+
 export interface Deployment {
   readonly chainId: number;
   readonly chain: string;
@@ -75,6 +123,8 @@ export interface Deployment {
     readonly pauser: Address;
   };
   readonly contracts: Readonly<Record<ContractKey, ContractRecord>>;
+  /** Aave v3 and Morpho Blue on this chain; absent when none is deployed or configured. */
+  readonly protocols?: ProtocolsDeployment;
 }
 
 const shown = (dir: string): string => {

@@ -1,11 +1,13 @@
 // `npm run abi`: builds the contracts and writes ts/generated/abi.generated.ts, the typed
-// (`as const`) ABIs of every contract the runtime talks to, from forge's artifacts.
+// (`as const`) ABIs of every contract the runtime talks to, from forge's artifacts, and
+// ts/generated/protocols.generated.ts (Aave v3 and Morpho Blue, ts/runtime/protocols/abi.ts).
 // ts/test/deploy.test.ts checks that the committed file equals what this would write now.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../../toolchain/paths.js";
 import { forgeBuild, readArtifact, type ContractName } from "./artifacts.js";
+import { PROTOCOLS_ABI_MODULE, renderProtocolsModule } from "../protocols/abi.js";
 
 export const ABI_MODULE = join(ROOT, "ts", "generated", "abi.generated.ts");
 
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   await forgeBuild();
   writeFileSync(ABI_MODULE, renderAbiModule());
   console.log(`wrote ${ABI_MODULE}`);
+  writeFileSync(PROTOCOLS_ABI_MODULE, renderProtocolsModule(console.log));
+  console.log(`wrote ${PROTOCOLS_ABI_MODULE}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -41,6 +41,11 @@ export class ChainReader {
     return this.loanDecimals;
   }
 
+  /** Decimals of the loan token: the chain's USD unit, which every source values its events in. */
+  get loanTokenDecimals(): number {
+    return this.decimals;
+  }
+
   /** Loan token base units -> USD (the loan token is the USD unit the oracle quotes in). */
   loanUsd(assets: bigint): number {
     return Number(assets) / 10 ** this.decimals;

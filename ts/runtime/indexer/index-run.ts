@@ -37,7 +37,14 @@ export async function runIndex(opts: RunIndexOptions): Promise<RunIndexResult> {
 
   const indexed = await Promise.all(
     connected.map((c) => {
-      const target: ChainTarget = { chainId: c.chain.chainId, client: c.client, lending: c.deployment.contracts.lending.address, startBlock: c.deployment.deployBlock };
+      const target: ChainTarget = {
+        chainId: c.chain.chainId,
+        client: c.client,
+        lending: c.deployment.contracts.lending.address,
+        startBlock: c.deployment.deployBlock,
+        protocols: c.deployment.protocols,
+        origin: `the deployment record of chain ${c.chain.chainId}`,
+      };
       return indexChain(target, {
         db,
         log,

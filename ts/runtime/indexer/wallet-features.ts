@@ -1,15 +1,19 @@
 // One wallet's raw features on one chain at a snapshot block, as features.json defines them
-// ("perChain"), from its events' aggregates (computed in SQL: db/index-data.ts eventAggregates)
-// plus reads at past blocks:
-//   counts and USD sums          <- Borrow / Repay / SupplyCollateral / WithdrawCollateral / Liquidate
+// ("perChain"), from its events' aggregates over every indexed protocol of the chain (computed in
+// SQL: db/index-data.ts eventAggregates) plus reads at past blocks:
+//   counts and USD sums          <- borrow / repay / deposit / withdraw / liquidation rows, all protocols
 //   wallet age, last liquidation <- event timestamps (whole days before the snapshot time)
-//   daily risk samples           <- position and oracle price at the block current at 00:00 UTC
-//   current risk, collateral, debt <- position and price at the snapshot block
+//   protocols_used               <- the protocols with an event of the wallet
+//   daily risk samples           <- positions at the block current at 00:00 UTC: zkrisk's through
+//                                   the ChainReader, the others through their source; per day, the
+//                                   worst position's risk factor, debt if any position has debt
+//   current risk, collateral, debt <- positions at the snapshot block (worst risk; sums)
 //   tx_count                     <- the wallet's nonce at the snapshot block
-// USD sums are exact sums of the events' values in loan-token base units, converted once.
+// USD sums are exact sums of the events' values in the chain's USD unit, converted once.
 import type { Address } from "viem";
 import { DAY, type ChainReader, type PoolPosition } from "./chain-reader.js";
-import type { EventAggregate, StoredSample } from "../db/index-data.js";
+import type { EventAggregate, PositionValue, ProtocolSample, StoredSample, WalletMarket } from "../db/index-data.js";
+import type { Source } from "./sources/source.js";
 import { emptyChainRaw, validateChainRecord, type ChainRecord, type FeatureSpec, type RawValue } from "./features.js";
 
 /** The protocol id of this pool in features.json's protocol list. */
@@ -40,9 +44,57 @@ export interface ReadCache {
   readonly samples: Map<string, Map<number, StoredSample>>;
   readonly newDayBlocks: Map<number, number>;
   readonly newSamples: StoredSample[];
+  /** Other protocols' samples: wallet (lower-case) -> "day:protocol" -> sample, and the new ones. */
+  readonly protocolSamples: Map<string, Map<string, ProtocolSample>>;
+  readonly newProtocolSamples: ProtocolSample[];
 }
 
-export const emptyReadCache = (dayBlocks: Map<number, number> = new Map()): ReadCache => ({ dayBlocks, samples: new Map(), newDayBlocks: new Map(), newSamples: [] });
+export const emptyReadCache = (dayBlocks: Map<number, number> = new Map()): ReadCache => ({
+  dayBlocks,
+  samples: new Map(),
+  newDayBlocks: new Map(),
+  newSamples: [],
+  protocolSamples: new Map(),
+  newProtocolSamples: [],
+});
+
+/** The risk factor of a position of another protocol: with its own liquidation threshold (1 / its health factor) when it has one. */
+export function positionRisk(spec: FeatureSpec, p: PositionValue): number {
+  if (p.debtUsd <= 0) return 0;
+  if (p.collateralUsd <= 0) return capOf(spec);
+  return p.debtUsd / (p.collateralUsd * (p.liquidationThreshold ?? spec.liquidationThreshold));
+}
+
+/** The markets a wallet used on a chain, by protocol: where its positions are read. */
+export interface WalletProtocols {
+  /** zkrisk's pool: the block of the wallet's first borrow there (null: none), or undefined when it has no zkrisk event. */
+  readonly zkrisk: { readonly firstBorrowBlock: number | null } | undefined;
+  /** Other protocols: their source, the wallet's markets there, its first borrow there. */
+  readonly others: readonly { readonly source: Source; readonly markets: readonly (string | null)[]; readonly firstBorrowBlock: number | null }[];
+}
+
+/** Group a wallet's markets by protocol (sources: the chain's, by protocol id). */
+export function walletProtocols(agg: EventAggregate, markets: readonly WalletMarket[] | undefined, sources: ReadonlyMap<string, Source>, chainId: number): WalletProtocols {
+  if (!agg.otherProtocols || !markets) return { zkrisk: { firstBorrowBlock: agg.firstBorrowBlock }, others: [] };
+  const minBlock = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+  let zk: { firstBorrowBlock: number | null } | undefined;
+  const others = new Map<string, { source: Source; markets: (string | null)[]; firstBorrowBlock: number | null }>();
+  for (const m of markets) {
+    if (m.protocol === PROTOCOL_ID) {
+      zk = { firstBorrowBlock: minBlock(zk?.firstBorrowBlock ?? null, m.firstBorrowBlock) };
+      continue;
+    }
+    let o = others.get(m.protocol);
+    if (!o) {
+      const source = sources.get(m.protocol);
+      if (!source) throw new Error(`chain ${chainId}: events of ${m.protocol} are indexed but the chain has no ${m.protocol} source now; re-index`);
+      others.set(m.protocol, (o = { source, markets: [], firstBorrowBlock: null }));
+    }
+    o.markets.push(m.market);
+    o.firstBorrowBlock = minBlock(o.firstBorrowBlock, m.firstBorrowBlock);
+  }
+  return { zkrisk: zk, others: [...others.values()] };
+}
 
 /** Risk factor = debt / (collateral value x liquidation threshold); the cap when there is debt and no collateral. */
 export function riskFactor(spec: FeatureSpec, debtUsd: number, collateralUsd: number): number {
@@ -71,7 +123,7 @@ async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>)
  * Days before its first borrow have no debt and are not read. Day blocks and samples of days
  * before the snapshot time are cached (the caller saves the new ones).
  */
-async function dailySamples(reader: ChainReader, spec: FeatureSpec, cache: ReadCache, wallet: Address, agg: EventAggregate, snap: Snapshot): Promise<DaySample[]> {
+async function dailySamples(reader: ChainReader, spec: FeatureSpec, cache: ReadCache, wallet: Address, agg: EventAggregate, used: WalletProtocols, snap: Snapshot): Promise<DaySample[]> {
   const days: number[] = [];
   for (let d = Math.ceil(agg.firstTime / DAY); d * DAY <= snap.time; d++) days.push(d);
 
@@ -104,10 +156,12 @@ async function dailySamples(reader: ChainReader, spec: FeatureSpec, cache: ReadC
     debt: s.debt > 0n,
     riskFactor: riskFactor(spec, reader.loanUsd(s.debt), reader.collateralUsd(s.collateral, s.price)),
   });
-  return inBatches(days.map((d, i) => [d, blocks[i] as number] as const), async ([d, b]) => {
+  const noDebt = (b: number): DaySample => ({ block: b, debt: false, riskFactor: 0 });
+  const zkriskSample = async (d: number, b: number): Promise<DaySample> => {
     const hit = walletCache.get(d);
     if (hit && hit.block === b) return toSample(hit);
-    if (agg.firstBorrowBlock === null || agg.firstBorrowBlock > b) return { block: b, debt: false, riskFactor: 0 };
+    const first = used.zkrisk?.firstBorrowBlock ?? null;
+    if (first === null || first > b) return noDebt(b);
     const [pos, price] = await Promise.all([positionAt(b), reader.priceAt(b)]);
     const stored: StoredSample = { wallet: w, day: d, block: b, collateral: pos.collateral, debt: pos.debt, price };
     if (d * DAY < snap.time) {
@@ -115,6 +169,28 @@ async function dailySamples(reader: ChainReader, spec: FeatureSpec, cache: ReadC
       cache.newSamples.push(stored);
     }
     return toSample(stored);
+  };
+  let theirs = cache.protocolSamples.get(w);
+  if (!theirs) cache.protocolSamples.set(w, (theirs = new Map()));
+  const protocolCache = theirs;
+  const otherSample = async (d: number, b: number, o: WalletProtocols["others"][number]): Promise<DaySample> => {
+    if (o.firstBorrowBlock === null || o.firstBorrowBlock > b) return noDebt(b);
+    const key = `${d}:${o.source.protocol}`;
+    let sample = protocolCache.get(key);
+    if (!sample || sample.block !== b) {
+      sample = { wallet: w, day: d, protocol: o.source.protocol, block: b, positions: await o.source.positions(wallet, b, o.markets) };
+      if (d * DAY < snap.time) {
+        protocolCache.set(key, sample);
+        cache.newProtocolSamples.push(sample);
+      }
+    }
+    const debt = sample.positions.some((p) => p.debtUsd > 0);
+    return { block: b, debt, riskFactor: sample.positions.reduce((a, p) => Math.max(a, positionRisk(spec, p)), 0) };
+  };
+  return inBatches(days.map((d, i) => [d, blocks[i] as number] as const), async ([d, b]) => {
+    const parts = await Promise.all([used.zkrisk ? zkriskSample(d, b) : noDebt(b), ...used.others.map((o) => otherSample(d, b, o))]);
+    // The day's worst position: a debt anywhere, the highest risk factor of any protocol.
+    return { block: b, debt: parts.some((p) => p.debt), riskFactor: parts.reduce((a, p) => Math.max(a, p.riskFactor), 0) };
   });
 }
 
@@ -130,20 +206,31 @@ export async function chainRawFeatures(
   cache: ReadCache,
   wallet: Address,
   snap: Snapshot,
+  used?: WalletProtocols,
 ): Promise<ChainRecord> {
   const empty = emptyChainRaw(spec);
   if (!agg) return { chainId: reader.chainId, raw: empty };
   await reader.init();
+  const protocols = used ?? { zkrisk: { firstBorrowBlock: agg.firstBorrowBlock }, others: [] };
 
-  const [samples, position, price, nonce] = await Promise.all([
-    dailySamples(reader, spec, cache, wallet, agg, snap),
-    reader.positionAt(wallet, snap.block),
-    reader.priceAt(snap.block),
+  const zkriskNow = async (): Promise<{ debtUsd: number; collateralUsd: number; risk: number }> => {
+    if (!protocols.zkrisk) return { debtUsd: 0, collateralUsd: 0, risk: 0 };
+    const [position, price] = await Promise.all([reader.positionAt(wallet, snap.block), reader.priceAt(snap.block)]);
+    const collateralUsd = reader.collateralUsd(position.collateral, price);
+    const debtUsd = reader.loanUsd(position.debt);
+    return { debtUsd, collateralUsd, risk: riskFactor(spec, debtUsd, collateralUsd) };
+  };
+  const [samples, zk, others, nonce] = await Promise.all([
+    dailySamples(reader, spec, cache, wallet, agg, protocols, snap),
+    zkriskNow(),
+    Promise.all(protocols.others.map((o) => o.source.positions(wallet, snap.block, o.markets))),
     reader.client.getTransactionCount({ address: wallet, blockNumber: BigInt(snap.block) }),
   ]);
   const debtDays = samples.filter((s) => s.debt);
-  const collateralUsd = reader.collateralUsd(position.collateral, price);
-  const debtUsd = reader.loanUsd(position.debt);
+  const positions = others.flat();
+  const collateralUsd = positions.reduce((a, p) => a + p.collateralUsd, zk.collateralUsd);
+  const debtUsd = positions.reduce((a, p) => a + p.debtUsd, zk.debtUsd);
+  const currentRisk = positions.reduce((a, p) => Math.max(a, positionRisk(spec, p)), zk.risk);
 
   const values: Record<string, RawValue> = {
     wallet_age_days: wholeDays(snap.time - agg.firstTime),
@@ -162,10 +249,10 @@ export async function chainRawFeatures(
     days_with_debt: debtDays.length,
     avg_risk_factor: debtDays.length ? debtDays.reduce((a, s) => a + s.riskFactor, 0) / debtDays.length : 0,
     max_risk_factor: samples.reduce((a, s) => Math.max(a, s.riskFactor), 0),
-    current_risk_factor: riskFactor(spec, debtUsd, collateralUsd),
+    current_risk_factor: currentRisk,
     collateral_usd: collateralUsd,
     debt_usd: debtUsd,
-    protocols_used: [PROTOCOL_ID],
+    protocols_used: [...(protocols.zkrisk ? [PROTOCOL_ID] : []), ...protocols.others.map((o) => o.source.protocol)],
     chains_used: 1,
   };
   const record = { chainId: reader.chainId, raw: values };
