@@ -227,10 +227,10 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     assert.equal(run1.chains.length, 2);
     // Deployed without Aave v3 and Morpho Blue: each is skipped with one line naming it and the chain.
     assert.deepEqual(lines.filter((l) => l.includes("skipped")).sort(), [
-      "chain 1: aave-v3 skipped: the deployment record of chain 1 has no protocols.aaveV3",
-      "chain 1: morpho-blue skipped: the deployment record of chain 1 has no protocols.morphoBlue",
       "chain 137: aave-v3 skipped: the deployment record of chain 137 has no protocols.aaveV3",
       "chain 137: morpho-blue skipped: the deployment record of chain 137 has no protocols.morphoBlue",
+      "chain 1: aave-v3 skipped: the deployment record of chain 1 has no protocols.aaveV3",
+      "chain 1: morpho-blue skipped: the deployment record of chain 1 has no protocols.morphoBlue",
     ]);
     assert.deepEqual(run1.chains.map((c) => [c.sources?.map((s) => s.protocol), c.undecodable?.total]), [[["zkrisk"], {}], [["zkrisk"], {}]]);
     for (const [i, c] of run1.chains.entries()) {
