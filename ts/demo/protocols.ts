@@ -2,7 +2,7 @@
 // personas use them: amounts in ETH and USD, tokens minted on demand, Aave's prices set from
 // the same ETH series as zkrisk's feed (Morpho's market reads that feed itself), and a ledger
 // of who did what where (the operator's view of where each wallet's history came from).
-import { maxUint256, parseUnits, type Account, type Address } from "viem";
+import { parseUnits, type Account, type Address } from "viem";
 import type { ConnectedChain } from "../runtime/chains/connect.js";
 import { walletClient } from "../runtime/chains/accounts.js";
 import type { AaveV3Deployment, MorphoBlueDeployment } from "../runtime/deploy/deployment.js";
@@ -118,7 +118,7 @@ export class OtherProtocols {
     if (totalDebtBase === 0n) return;
     const s = this.signer(me);
     await mintMock(s, this.loan, totalDebtBase / 100n + USD(1));
-    await aaveRepay(s, this.aave, this.loan, "all", maxUint256);
+    await aaveRepay(s, this.aave, this.loan, "all");
     this.ledger.record(me.address, "aave-v3", this.chainId);
   }
 

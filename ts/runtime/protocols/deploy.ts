@@ -9,9 +9,6 @@ import { configuredProtocols } from "./config.js";
 import { checkMorphoBlue, deployMorphoBlue } from "./morpho-blue/deploy.js";
 import type { Signer } from "./tx.js";
 
-/** Which protocols the local deployment holds, in order. */
-export const LOCAL_PROTOCOLS = ["morphoBlue", "aaveV3"] as const;
-
 function localTokens(d: Deployment) {
   const c = d.contracts;
   return { loanToken: c.loanToken.address, collateralToken: c.collateralToken.address, priceFeed: c.priceFeed.address, oracle: c.oracle.address };
@@ -35,10 +32,6 @@ export async function deployLocalProtocols(s: Signer, d: Deployment, log: (line:
   return { protocols: { morphoBlue: morpho.record, aaveV3: aave.record }, transactions: morpho.transactions + aave.transactions };
 }
 
-/** The protocols a network config pins (copied into the record on a real network or a fork). */
-export function networkProtocols(configPath: string): ProtocolsDeployment | undefined {
-  return configuredProtocols(configPath);
-}
 
 export interface WithProtocolsOptions {
   readonly signer: Signer;
@@ -56,7 +49,7 @@ export interface WithProtocolsOptions {
 export async function withProtocols(d: Deployment, o: WithProtocolsOptions): Promise<{ deployment: Deployment; transactions: number; changed: boolean }> {
   const { protocols: recorded, ...rest } = d;
   if (!d.mocks) {
-    const pinned = networkProtocols(o.configPath);
+    const pinned = configuredProtocols(o.configPath);
     const changed = JSON.stringify(pinned) !== JSON.stringify(recorded);
     return { deployment: pinned ? { ...rest, protocols: pinned } : rest, transactions: 0, changed };
   }

@@ -28,10 +28,10 @@ export async function aaveBorrow(s: Signer, d: AaveV3Deployment, asset: Address,
   return (await send(s, "Aave Pool.borrow", d.pool, aaveV3PoolAbi, "borrow", [asset, amount, VARIABLE, 0, s.wallet.account.address])).hash;
 }
 
-/** Repay `amount` of the signer's variable debt in `asset`, or all of it ("all"; approves the wallet's balance). */
-export async function aaveRepay(s: Signer, d: AaveV3Deployment, asset: Address, amount: bigint | "all", balance?: bigint): Promise<Hex> {
+/** Repay `amount` of the signer's variable debt in `asset`, or all of it ("all", interest included: the pool takes what is owed). */
+export async function aaveRepay(s: Signer, d: AaveV3Deployment, asset: Address, amount: bigint | "all"): Promise<Hex> {
   const all = amount === "all";
-  await approve(s, asset, d.pool, all ? (balance ?? maxUint256) : amount);
+  await approve(s, asset, d.pool, all ? maxUint256 : amount);
   return (await send(s, "Aave Pool.repay", d.pool, aaveV3PoolAbi, "repay", [asset, all ? maxUint256 : amount, VARIABLE, s.wallet.account.address])).hash;
 }
 

@@ -9,7 +9,6 @@ import { mockAggregatorAbi, mockErc20Abi } from "../../../generated/abi.generate
 import {
   aaveV3AclManagerAbi,
   aaveV3AddressesProviderAbi,
-  aaveV3MockAggregatorAbi,
   aaveV3PoolAbi,
   aaveV3PoolConfiguratorAbi,
 } from "../../../generated/protocols.generated.js";
@@ -149,9 +148,4 @@ export async function checkAaveV3(client: PublicClient, d: AaveV3Deployment, t: 
     if (!reserves.some((r) => isAddressEqual(r, asset))) return `Aave v3's Pool has no reserve for zkrisk's token ${asset}`;
   }
   return undefined;
-}
-
-/** Aave's MockAggregator answer (for tests and the demo's log). */
-export async function priceSourceAnswer(client: PublicClient, source: Address): Promise<bigint> {
-  return client.readContract({ address: source, abi: aaveV3MockAggregatorAbi, functionName: "latestAnswer" });
 }
