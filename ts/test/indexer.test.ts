@@ -136,7 +136,8 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
     const ctxs: Ctx[] = [];
     for (const [i, chain] of chains.entries()) {
       const anvil = anvils[i]!;
-      const { deployment: d } = await deploy({ chain, rpcUrl: anvil.rpcUrl, deploymentsDir, log: () => {} });
+      // zkrisk only: this test is about its pool (Aave v3 and Morpho Blue: indexer-protocols.test.ts).
+      const { deployment: d } = await deploy({ chain, rpcUrl: anvil.rpcUrl, deploymentsDir, protocols: false, log: () => {} });
       ctxs.push({
         chain,
         anvil,
@@ -221,8 +222,17 @@ describe("indexer + attestor on two anvil chains", { timeout: 600_000 }, () => {
 
   test("first run: features equal hand-computed values; commitments posted on both chains", async () => {
     const heads = await Promise.all([c1, c137].map(async (ctx) => Number(await ctx.pc.getBlockNumber({ cacheTime: 0 }))));
-    run1 = await runIndex(options());
+    const lines: string[] = [];
+    run1 = await runIndex(options({ log: (l: string) => lines.push(l) }));
     assert.equal(run1.chains.length, 2);
+    // Deployed without Aave v3 and Morpho Blue: each is skipped with one line naming it and the chain.
+    assert.deepEqual(lines.filter((l) => l.includes("skipped")).sort(), [
+      "chain 137: aave-v3 skipped: the deployment record of chain 137 has no protocols.aaveV3",
+      "chain 137: morpho-blue skipped: the deployment record of chain 137 has no protocols.morphoBlue",
+      "chain 1: aave-v3 skipped: the deployment record of chain 1 has no protocols.aaveV3",
+      "chain 1: morpho-blue skipped: the deployment record of chain 1 has no protocols.morphoBlue",
+    ]);
+    assert.deepEqual(run1.chains.map((c) => [c.sources?.map((s) => s.protocol), c.undecodable?.total]), [[["zkrisk"], {}], [["zkrisk"], {}]]);
     for (const [i, c] of run1.chains.entries()) {
       assert.equal(c.rewound, null);
       assert.ok(c.pages > 1, `chain ${c.chainId}: ${c.pages} page(s) with chunk size 5`);
