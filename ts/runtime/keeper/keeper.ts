@@ -43,7 +43,8 @@ import { hostOf, revertName, shortError } from "../chains/errors.js";
 import type { Deployment } from "../deploy/deployment.js";
 import type { Database } from "../db/engine.js";
 import { deleteLiquidation, recordLiquidation, type LiquidationRow } from "../db/attestations.js";
-import { accruedBuckets, bucketFor, healthAt, planLiquidation, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
+import { accruedBuckets, bucketFor, healthAt, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type PositionState } from "./keeper-math.js";
+import { DEFAULT_PRICE_DOWN_BPS, DEFAULT_PRICE_UP_BPS, planRobustLiquidation } from "./keeper-plan.js";
 import {
   DEFAULT_LOG_CHUNK,
   readCreditPeriod,
@@ -81,6 +82,9 @@ export interface KeeperOptions {
   readonly maxBackoffMs?: number;
   /** Seconds of interest accrual a liquidation's amounts must tolerate before it is mined (default 120). */
   readonly horizonSeconds?: bigint;
+  /** How far (bps) the next oracle answer may fall, and rise, before a liquidation is mined, without making it revert (default 500 and 50). */
+  readonly priceDownBps?: bigint;
+  readonly priceUpBps?: bigint;
 }
 
 /** One liquidation the keeper sent and saw mined. */
@@ -174,6 +178,8 @@ interface ChainKeeperOptions {
   readonly logChunk: bigint;
   readonly maxBackoffMs: number;
   readonly horizonSeconds: bigint;
+  readonly priceDownBps: bigint;
+  readonly priceUpBps: bigint;
   readonly record: (s: LiquidationStat) => void;
   readonly journal: Journal;
 }
@@ -525,18 +531,19 @@ class ChainKeeper {
     }
   }
 
-  /** The liquidation of `u`, planned on its position after liquidate()'s tier sync (dated by the wallet's credit period); undefined when there is none. */
+  /**
+   * The liquidation of `u`: skipped when the position is healthy at its terms after liquidate()'s
+   * tier sync (dated by the wallet's credit period), else amounts that fit every state the
+   * transaction may run on (keeper-plan.ts); undefined when there is none.
+   */
   private plan(u: Unhealthy, market: MarketSnapshot, credit: CreditPeriod): LiquidationPlan | undefined {
     const synced = syncedPosition(market, u.position, credit, market.timestamp);
-    const q = synced.position;
-    const changed = q.bucket !== u.position.bucket || synced.catchUpInterest > 0n || q.rampEnd !== u.position.rampEnd || q.rampFromLltv !== u.position.rampFromLltv;
-    const [m, p]: [MarketState, PositionState] = changed ? [synced.market, q] : [market, u.position];
-    if (changed && healthAt(m, p).healthy) {
+    if (healthAt(synced.market, synced.position).healthy) {
       const bucket = bucketFor(credit);
       this.log(`${u.borrower} is healthy at its current terms (bucket ${bucket}${bucket !== u.position.bucket ? `, from ${u.position.bucket}: tier change` : ""}): skipped`);
       return undefined;
     }
-    return planLiquidation(m, p, { horizonSeconds: this.o.horizonSeconds });
+    return planRobustLiquidation(market, u.position, credit, { horizonSeconds: this.o.horizonSeconds, priceDownBps: this.o.priceDownBps, priceUpBps: this.o.priceUpBps });
   }
 
   private logShortfall(borrower: Address, plan: LiquidationPlan, balance: bigint, allowance: bigint): void {
@@ -686,6 +693,8 @@ export function startKeeper(opts: KeeperOptions): Keeper {
           logChunk: opts.logChunk ?? DEFAULT_LOG_CHUNK,
           maxBackoffMs: opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
           horizonSeconds: opts.horizonSeconds ?? 120n,
+          priceDownBps: opts.priceDownBps ?? DEFAULT_PRICE_DOWN_BPS,
+          priceUpBps: opts.priceUpBps ?? DEFAULT_PRICE_UP_BPS,
           record: (s) => all.push(s),
           journal,
         }),
