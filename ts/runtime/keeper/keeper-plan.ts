@@ -114,3 +114,23 @@ export function planRobustLiquidation(m: MarketState, p: PositionState, credit: 
   if (lo === 0n) return undefined;
   return { seizedAssets: lo, repaidShares: 0n, kind: "partial", maxRepaidAssets: maxAssets(sharesFor(lo)) + 1n, expectedSeized: lo };
 }
+
+/**
+ * The orders the keeper's `balance` of loan tokens covers, taken in the given order (most
+ * underwater first), each at its most it may pull; an order that does not fit is left and the
+ * next ones are still tried. `needed`: what all of them may pull together.
+ */
+export function affordable<T extends { readonly plan: LiquidationPlan }>(orders: readonly T[], balance: bigint): { chosen: T[]; left: T[]; needed: bigint } {
+  const chosen: T[] = [];
+  const left: T[] = [];
+  let rest = balance;
+  let needed = 0n;
+  for (const o of orders) {
+    needed += o.plan.maxRepaidAssets;
+    if (o.plan.maxRepaidAssets <= rest) {
+      rest -= o.plan.maxRepaidAssets;
+      chosen.push(o);
+    } else left.push(o);
+  }
+  return { chosen, left, needed };
+}
