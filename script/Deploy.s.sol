@@ -10,6 +10,7 @@ import {ZkRiskLending} from "../src/ZkRiskLending.sol";
 import {ChainlinkOracleAdapter} from "../src/oracles/ChainlinkOracleAdapter.sol";
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockERC20} from "../src/mocks/MockERC20.sol";
+import {BatchLiquidator} from "../src/periphery/BatchLiquidator.sol";
 import {TierParams, MarketConfig} from "../src/interfaces/IZkRiskLending.sol";
 import {IAggregatorV3} from "../src/interfaces/IAggregatorV3.sol";
 import {ConstantsLib, DEBT_BUCKET_COUNT} from "../src/libraries/ConstantsLib.sol";
@@ -17,8 +18,9 @@ import {ConstantsLib, DEBT_BUCKET_COUNT} from "../src/libraries/ConstantsLib.sol
 /// @title Deploy
 /// @notice Deploys zkrisk on one chain: the verifier of every circuit of the credit model (the single-wallet circuit
 /// and the round circuits listed in the manifest), the attestation registry (with the credit model and its circuits
-/// registered and the attestor granted), the Chainlink oracle adapter and the lending market; on local chains
-/// (config `mocks: true`) also a mock USDC, a mock WETH and a mock ETH/USD feed. Writes the addresses as JSON.
+/// registered and the attestor granted), the Chainlink oracle adapter, the lending market and the batch liquidator
+/// (periphery: stateless, no roles); on local chains (config `mocks: true`) also a mock USDC, a mock WETH and a mock
+/// ETH/USD feed. Writes the addresses as JSON.
 /// @dev Normally run by `npm run zkrisk -- deploy` (ts/runtime/deploy/deploy.ts), which finalises the JSON into
 /// deployments/<chainId>.json. Environment:
 /// - ZKRISK_DEPLOYER_KEY (required): the broadcaster's private key (never logged).
@@ -82,6 +84,7 @@ contract Deploy is Script {
         address registry;
         address oracle;
         address lending;
+        address batchLiquidator;
     }
 
     uint256 internal constant BPS_TO_WAD = 1e14;
@@ -144,6 +147,7 @@ contract Deploy is Script {
             )
         );
         d.lending = _deployLending(d, roles);
+        d.batchLiquidator = address(new BatchLiquidator());
         vm.stopBroadcast();
 
         _write(outPath, d, model, roles, mocks, startBlock);
@@ -365,7 +369,8 @@ contract Deploy is Script {
         vm.serializeString(o, "verifiers", verifiers);
         vm.serializeAddress(o, "registry", d.registry);
         vm.serializeAddress(o, "oracle", d.oracle);
-        string memory json = vm.serializeAddress(o, "lending", d.lending);
+        vm.serializeAddress(o, "lending", d.lending);
+        string memory json = vm.serializeAddress(o, "batchLiquidator", d.batchLiquidator);
         vm.createDir(".cache/deploy", true);
         vm.writeJson(json, outPath);
         console2.log("zkrisk deployment written to", outPath);

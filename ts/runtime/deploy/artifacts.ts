@@ -16,6 +16,7 @@ export const SOURCES = {
   CreditVerifier: "CreditVerifier.sol",
   CreditRoundVerifier: "CreditRoundVerifier.sol",
   IProofVerifier: "IProofVerifier.sol",
+  BatchLiquidator: "BatchLiquidator.sol",
 } as const;
 export type ContractName = keyof typeof SOURCES;
 

@@ -13,7 +13,7 @@ export const DEFAULT_DEPLOYMENTS_DIR = join(ROOT, "deployments");
 export const MAX_CODE_SIZE = 24_576;
 
 /** The deployment's contracts, in deployment order. */
-export const CONTRACT_KEYS = ["loanToken", "collateralToken", "priceFeed", "creditVerifier", "creditRoundVerifier", "registry", "oracle", "lending"] as const;
+export const CONTRACT_KEYS = ["loanToken", "collateralToken", "priceFeed", "creditVerifier", "creditRoundVerifier", "registry", "oracle", "lending", "batchLiquidator"] as const;
 export type ContractKey = (typeof CONTRACT_KEYS)[number];
 
 /** The credit model's circuits: the deployment key of each verifier and its wallet slots (circuits/credit/manifest.json). */
@@ -38,6 +38,7 @@ export function contractNames(mocks: boolean): Readonly<Record<ContractKey, Cont
     registry: "AttestationRegistry",
     oracle: "ChainlinkOracleAdapter",
     lending: "ZkRiskLending",
+    batchLiquidator: "BatchLiquidator",
   };
 }
 

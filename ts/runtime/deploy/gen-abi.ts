@@ -16,6 +16,7 @@ const EXPORTS: readonly (readonly [string, ContractName, string?])[] = [
   ["chainlinkOracleAdapterAbi", "ChainlinkOracleAdapter"],
   ["mockErc20Abi", "MockERC20"],
   ["mockAggregatorAbi", "MockAggregator"],
+  ["batchLiquidatorAbi", "BatchLiquidator"],
   ["creditVerifierAbi", "IProofVerifier", "The generated CreditVerifier, through IProofVerifier (it reverts on an invalid proof)."],
 ];
 
