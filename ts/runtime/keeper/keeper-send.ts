@@ -1,9 +1,23 @@
 // How planned liquidations become transactions, and what a mined one did to each borrower.
-// Direct: one ZkRiskLending.liquidate per position, each simulated and gas-estimated first (a
-// position that would revert is left for the next block). The keeper pays from its own loan
-// tokens, approved to the lending contract.
-import { encodeFunctionData, parseEventLogs, type Account, type Address, type PublicClient, type TransactionReceipt } from "viem";
-import { zkRiskLendingAbi } from "../../generated/abi.generated.js";
+// Batch: BatchLiquidator.liquidateBatch (src/periphery) with many orders per transaction, in the
+// given order (most underwater first), each transaction's gas limit sized from the gas one order
+// takes (estimated on a sample, then learned from receipts) so that the batches fill blocks; an
+// order that reverts inside is skipped by the contract (OrderSkipped) and re-checked next block.
+// The keeper approves the liquidator once; each batch pulls at most its orders' sum.
+// Direct (a deployment without a liquidator, or batch: false): one ZkRiskLending.liquidate per
+// position, each simulated and gas-estimated first. The keeper approves the lending contract.
+import {
+  encodeFunctionData,
+  keccak256,
+  parseEventLogs,
+  toBytes,
+  type Account,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+} from "viem";
+import { batchLiquidatorAbi, zkRiskLendingAbi } from "../../generated/abi.generated.js";
 import { revertName } from "../chains/errors.js";
 import type { LiquidationPlan } from "./keeper-math.js";
 import type { TxRequest } from "./keeper-tx.js";
@@ -87,6 +101,83 @@ export function directSender(client: PublicClient, lending: Address, account: Ac
         borrowers.map((b): [Address, Outcome] => {
           const e = events.get(b.toLowerCase() as Address)!;
           return [b, e.seen ? { liquidated: true, repaidAssets: e.repaidAssets, seizedAssets: e.seizedAssets, badDebt: e.badDebt } : { liquidated: false, reason: "the transaction reverted" }];
+        }),
+      );
+    },
+  };
+}
+
+/** Gas of a batch around its orders (pull, approvals, events, hand-back), and the least one order is assumed to take. */
+const BATCH_BASE_GAS = 120_000n;
+const MIN_ORDER_GAS = 60_000n;
+/** Orders in the sample batch whose gas estimate sizes the first batches. */
+const SAMPLE_ORDERS = 8;
+/** Headroom on a batch's gas limit (an order's gas depends on its tier sync and bad debt). */
+const BATCH_HEADROOM_PCT = 130n;
+/** Share of the block gas limit one batch may take. */
+const BLOCK_SHARE_PCT = 95n;
+
+/** The custom error names of the lending contract by selector (what OrderSkipped reports). */
+const LENDING_ERRORS: ReadonlyMap<Hex, string> = new Map(
+  zkRiskLendingAbi
+    .filter((x) => x.type === "error")
+    .map((x) => [keccak256(toBytes(`${x.name}(${x.inputs.map((i) => i.type).join(",")})`)).slice(0, 10) as Hex, x.name]),
+);
+
+/** Batches of orders through the deployment's BatchLiquidator, sized by gas to fill blocks. */
+export function batchSender(client: PublicClient, lending: Address, liquidator: Address, account: Account): Sender {
+  /** Marginal gas of one order: the largest seen (estimates and receipts). */
+  let orderGas = MIN_ORDER_GAS;
+  const data = (orders: readonly Order[]): { data: Hex; budget: bigint } => {
+    const budget = orders.reduce((sum, o) => sum + o.plan.maxRepaidAssets, 0n);
+    const list = orders.map((o) => ({ borrower: o.borrower, seizedAssets: o.plan.seizedAssets, repaidShares: o.plan.repaidShares }));
+    return { data: encodeFunctionData({ abi: batchLiquidatorAbi, functionName: "liquidateBatch", args: [lending, list, budget] }), budget };
+  };
+  const learn = (gas: bigint, orders: number): void => {
+    if (orders <= 0) return;
+    const per = (gas > BATCH_BASE_GAS ? gas - BATCH_BASE_GAS : 0n) / BigInt(orders);
+    if (per > orderGas) orderGas = per;
+  };
+  return {
+    kind: "batch",
+    spender: liquidator,
+    async prepare(orders) {
+      if (!orders.length) return { txs: [], left: [] };
+      const sample = orders.slice(0, SAMPLE_ORDERS);
+      const [block, estimate] = await Promise.all([
+        client.getBlock({ blockTag: "latest" }),
+        client.estimateGas({ account, to: liquidator, data: data(sample).data }).catch(() => undefined),
+      ]);
+      if (estimate !== undefined) learn(estimate, sample.length);
+      const perOrder = (orderGas * BATCH_HEADROOM_PCT) / 100n;
+      const cap = (block.gasLimit * BLOCK_SHARE_PCT) / 100n;
+      const size = Number((cap - BATCH_BASE_GAS) / perOrder) || 1;
+      const txs: Prepared["txs"][number][] = [];
+      for (let i = 0; i < orders.length; i += size) {
+        const chunk = orders.slice(i, i + size);
+        const gas = BATCH_BASE_GAS + perOrder * BigInt(chunk.length);
+        const d = data(chunk);
+        txs.push({
+          request: { to: liquidator, data: d.data, gas: gas < block.gasLimit ? gas : block.gasLimit, what: `batch of ${chunk.length} liquidation(s) (${chunk[0]!.borrower}${chunk.length > 1 ? ", ..." : ""})` },
+          borrowers: chunk.map((o) => o.borrower),
+        });
+      }
+      return { txs, left: [] };
+    },
+    outcomes(receipt, borrowers) {
+      const events = liquidationEvents(receipt, lending, borrowers);
+      const skipped = new Map<string, string>();
+      if (receipt.status === "success") {
+        for (const e of parseEventLogs({ abi: batchLiquidatorAbi, logs: receipt.logs, eventName: "OrderSkipped" })) {
+          if (e.address.toLowerCase() === liquidator.toLowerCase()) skipped.set(e.args.borrower.toLowerCase(), LENDING_ERRORS.get(e.args.selector) ?? e.args.selector);
+        }
+        learn(receipt.gasUsed, borrowers.length);
+      } else orderGas = (orderGas * 3n) / 2n; // out of gas is the likely reason: the next batches get more per order
+      return new Map(
+        borrowers.map((b): [Address, Outcome] => {
+          const e = events.get(b.toLowerCase() as Address)!;
+          if (e.seen) return [b, { liquidated: true, repaidAssets: e.repaidAssets, seizedAssets: e.seizedAssets, badDebt: e.badDebt }];
+          return [b, { liquidated: false, reason: receipt.status === "success" ? (skipped.get(b.toLowerCase()) ?? "not liquidated") : "the batch reverted" }];
         }),
       );
     },

@@ -56,7 +56,7 @@ import {
   type MarketInfo,
   type MarketSnapshot,
 } from "./keeper-positions.js";
-import { directSender, type Order, type Sender } from "./keeper-send.js";
+import { batchSender, directSender, type Order, type Sender } from "./keeper-send.js";
 import { TxManager, type SentTx, type TxCounters } from "./keeper-tx.js";
 
 export { checkKeeperFunds, fundKeeper, type KeeperFunds } from "./keeper-funds.js";
@@ -280,9 +280,9 @@ class ChainKeeper {
     const code = await this.client.getCode({ address: this.lending });
     if (!code || code === "0x") throw new Error(`no lending contract at ${this.lending} on ${this.label} (chain reset?): run \`npm run zkrisk -- deploy\``);
     this.info = await readMarketInfo(this.client, this.lending);
-    this.sender = directSender(this.client, this.lending, this.o.account);
     this.running = true;
     await this.awaitOwnPending();
+    this.sender = await this.chooseSender();
     await this.txs.init();
 
     const head = await this.client.getBlockNumber({ cacheTime: 0 });
@@ -297,6 +297,27 @@ class ChainKeeper {
 
     this.loopDone = this.loop();
     this.pollDone = this.poll();
+  }
+
+  /** Batches through the deployment's BatchLiquidator when there is one (approved once, here), else one liquidate() per position. */
+  private async chooseSender(): Promise<Sender> {
+    const liquidator = this.o.deployment.contracts.batchLiquidator?.address;
+    if (!this.o.batch || !liquidator) return directSender(this.client, this.lending, this.o.account);
+    const code = await this.client.getCode({ address: liquidator });
+    if (!code || code === "0x") {
+      this.log(`no BatchLiquidator at ${liquidator}: one transaction per liquidation`);
+      return directSender(this.client, this.lending, this.o.account);
+    }
+    const token = this.info.loanToken.address;
+    const keeper = this.o.account.address;
+    const allowance = await this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, liquidator] });
+    if (allowance < maxUint256 / 2n) {
+      const hash = await this.wallet.writeContract({ address: token, abi: erc20Abi, functionName: "approve", args: [liquidator, maxUint256] });
+      const receipt = await this.client.waitForTransactionReceipt({ hash, pollingInterval: this.o.pollMs });
+      if (receipt.status !== "success") throw new Error(`approving the BatchLiquidator ${liquidator} for ${this.info.loanToken.symbol} reverted (tx ${hash})`);
+      this.log(`approved the BatchLiquidator ${liquidator} to pull ${this.info.loanToken.symbol} for liquidations (tx ${hash})`);
+    }
+    return batchSender(this.client, this.lending, liquidator, this.o.account);
   }
 
   /** Transactions this account sent earlier (a previous run) must be mined before any new liquidation. */

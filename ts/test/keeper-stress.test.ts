@@ -1,0 +1,226 @@
+// The keeper under stress, on a real anvil with the real contracts: an RPC that hangs (accepts,
+// never answers) is logged and the keeper liquidates once it answers again, or at once through a
+// second URL; a liquidation the node drops from its pool (a nonce gap) is sent again and lands;
+// one stuck in the pool gets its fees raised; a keeper short of loan tokens says so once per
+// block and liquidates the most underwater positions it can pay for; many positions go out in
+// batches through the BatchLiquidator. Every keeper, proxy and anvil is stopped in `after`.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { erc20Abi, maxUint256, parseEventLogs, type Account, type Hash } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { batchLiquidatorAbi, mockErc20Abi } from "../generated/abi.generated.js";
+import { anvilDevKey } from "../runtime/chains/accounts.js";
+import { setAutomine, setIntervalMining, startKeeper, type Keeper, type KeeperOptions } from "../runtime/keeper/keeper.js";
+import { CHAIN, hangingRpc, sleep, testMarket, until, type HangingRpc, type TestMarket } from "./keeper-support.js";
+
+describe("keeper under stress", () => {
+  let t: TestMarket;
+  const keepers: Keeper[] = [];
+  const proxies: HangingRpc[] = [];
+  let logs: string[] = [];
+
+  before(async () => {
+    t = await testMarket();
+  });
+  after(async () => {
+    await Promise.allSettled(keepers.map((k) => k.stop()));
+    await Promise.allSettled(proxies.map((p) => p.close()));
+    await t?.stop();
+  });
+
+  function keeper(opts: { rpcUrl?: string; rpcUrls?: string[]; account?: Account } & Partial<KeeperOptions> = {}): Keeper {
+    logs = [];
+    const { rpcUrl, rpcUrls, ...rest } = opts;
+    const k = startKeeper({
+      chains: [{ chain: CHAIN, rpcUrl: rpcUrl ?? t.anvil.rpcUrl, ...(rpcUrls ? { rpcUrls } : {}), deployment: t.d }],
+      account: t.keeperAccount,
+      pollMs: 100,
+      log: (l) => (logs.push(l), process.env.KEEPER_TEST_LOG && console.error(l)),
+      ...rest,
+    });
+    keepers.push(k);
+    return k;
+  }
+
+  async function scenario(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } finally {
+      await Promise.allSettled(keepers.map((k) => k.stop()));
+      await setAutomine(t.client);
+    }
+  }
+
+  const mine = () => t.rpc("evm_mine");
+  /** Manual mining: no block unless the test mines one. */
+  async function manualMining(): Promise<void> {
+    await t.rpc("evm_setIntervalMining", [0]);
+    await t.rpc("evm_setAutomine", [false]);
+  }
+  /** Send without waiting (manual mining); the hash. */
+  const setPriceNoWait = async (bps: bigint): Promise<void> => {
+    await t.rpc("evm_setAutomine", [true]);
+    await t.setPrice(bps);
+    await t.rpc("evm_setAutomine", [false]);
+  };
+
+  test("an RPC that hangs is logged within its timeout; the keeper liquidates once it answers again, the delay counted from the price drop", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const c = await t.open(5_990n);
+      const proxy = await hangingRpc(t.anvil.rpcUrl);
+      proxies.push(proxy);
+      const k = keeper({ rpcUrl: proxy.url, rpcTimeoutMs: 300 });
+      await k.ready;
+      await setIntervalMining(t.client, 1);
+      proxy.hang = true;
+      const dropBlock = await t.setPrice(8_000n);
+      const host = new URL(proxy.url).host;
+      await until("the hang logged", () => logs.some((l) => l.includes(`RPC ${host} stopped answering`)));
+      await until("3 blocks of hang", async () => ((await t.head()) >= dropBlock + 3n ? true : undefined));
+      assert.deepEqual(k.stats(), [], "nothing can happen while the only RPC hangs");
+      proxy.hang = false;
+      const [s] = await until("the liquidation after the hang", () => (k.stats().length ? k.stats() : undefined));
+      assert.ok(logs.some((l) => l.includes(`RPC ${host} answers again after`)), "the recovery is logged");
+      assert.equal(s!.borrower, c.address);
+      assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
+      assert.ok(s!.delayBlocks >= 3, `delay ${s!.delayBlocks}`);
+      assert.ok(!logs.some((l) => l.includes(proxy.url)), "hosts only, never the URL");
+      await k.stop();
+    });
+  });
+
+  test("with a second RPC URL, a hanging first one is logged and the keeper liquidates through the second", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const c = await t.open(5_990n);
+      const proxy = await hangingRpc(t.anvil.rpcUrl);
+      proxies.push(proxy);
+      const k = keeper({ rpcUrl: proxy.url, rpcUrls: [t.anvil.rpcUrl], rpcTimeoutMs: 300 });
+      await k.ready;
+      await setIntervalMining(t.client, 1);
+      proxy.hang = true;
+      const dropBlock = await t.setPrice(8_000n);
+      const [s] = await until("the liquidation through the second URL", () => (k.stats().length ? k.stats() : undefined));
+      assert.ok(proxy.hang, "still hanging");
+      assert.equal(s!.borrower, c.address);
+      assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
+      assert.ok(logs.some((l) => l.includes(`RPC ${new URL(proxy.url).host} stopped answering`) && l.includes("using the next RPC URL")), logs.join("\n"));
+      await k.stop();
+    });
+  });
+
+  test("a liquidation the node drops from its pool (nonce gap) is sent again within the next block and lands", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const c = await t.open(5_990n);
+      const k = keeper();
+      await k.ready;
+      await manualMining();
+      await setPriceNoWait(8_000n);
+      const dropBlock = await t.head();
+      await until("the liquidation sent", () => (k.counters().sent >= 1 ? true : undefined));
+      const pending = (await t.rpc("txpool_content")) as { pending: Record<string, Record<string, { hash: Hash }>> };
+      assert.equal(Object.keys(pending.pending).length, 1, "the keeper's transaction waits in the pool");
+      await t.rpc("anvil_dropAllTransactions");
+      await mine(); // a block without it: the keeper sees the gap
+      await until("the gap repaired", () => (k.counters().dropped >= 1 ? true : undefined));
+      assert.ok(logs.some((l) => /vanished from the node's pool/.test(l)), logs.join("\n"));
+      await mine();
+      const [s] = await until("the liquidation", () => (k.stats().length ? k.stats() : undefined));
+      assert.equal(s!.borrower, c.address);
+      assert.equal(s!.liquidatedBlock, Number(dropBlock) + 2, "mined in the block after the one that showed the gap");
+      assert.equal(s!.delayBlocks, 2);
+      assert.equal((await t.liquidations(c.address)).length, 1);
+      assert.deepEqual({ ...k.counters(), sent: 1 }, { sent: 1, reverted: 0, replaced: 0, dropped: 1, skipped: 0 });
+      await k.stop();
+    });
+  });
+
+  test("a liquidation stuck in the pool (fees under the base fee) gets its fees raised after two blocks and lands", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const c = await t.open(5_990n);
+      const k = keeper();
+      await k.ready;
+      await manualMining();
+      await setPriceNoWait(8_000n);
+      await until("the liquidation sent", () => (k.counters().sent >= 1 ? true : undefined));
+      const pending = (await t.rpc("txpool_content")) as { pending: Record<string, Record<string, { maxFeePerGas: string }>> };
+      const maxFee = BigInt(Object.values(Object.values(pending.pending)[0]!)[0]!.maxFeePerGas);
+      // Two blocks with a base fee above what the keeper offers: it stays in the pool.
+      for (let i = 0; i < 3 && k.counters().replaced === 0; i++) {
+        await t.rpc("anvil_setNextBlockBaseFeePerGas", [`0x${(maxFee + 1n).toString(16)}`]);
+        await mine();
+        await sleep(600);
+      }
+      await until("the fee bump", () => (k.counters().replaced >= 1 ? true : undefined));
+      assert.deepEqual(k.stats(), []);
+      await mine(); // base fee back down by 1/8: under the raised fees
+      const [s] = await until("the liquidation", async () => (k.stats().length ? k.stats() : (await mine(), undefined)));
+      assert.equal(s!.borrower, c.address);
+      assert.ok(logs.some((l) => /fees raised to/.test(l)), logs.join("\n"));
+      assert.equal(k.counters().dropped, 0);
+      await k.stop();
+    });
+  });
+
+  test("a keeper short of loan tokens says so once per block with the shortfall, and liquidates the most underwater position it can pay for", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const a = await t.open(5_990n); // most underwater at -20%
+      const b = await t.open(5_950n);
+      const c = await t.open(5_900n);
+      const poor = privateKeyToAccount(anvilDevKey(17));
+      const usdc = t.d.contracts.loanToken.address;
+      await t.send(t.owner, { address: usdc, abi: mockErc20Abi, functionName: "mint", args: [poor.address, 13_000n * 10n ** 6n] }); // one position's debt (~$12k)
+      await t.send(poor, { address: usdc, abi: erc20Abi, functionName: "approve", args: [t.d.contracts.lending.address, maxUint256] });
+      const k = keeper({ account: poor });
+      await k.ready;
+      await setIntervalMining(t.client, 1);
+      const dropBlock = await t.setPrice(8_000n);
+      const [s] = await until("the affordable liquidation", () => (k.stats().length ? k.stats() : undefined));
+      assert.equal(s!.borrower, a.address, "the most underwater first");
+      await until("two more blocks", async () => ((await t.head()) >= BigInt(s!.liquidatedBlock) + 2n ? true : undefined));
+      const short = logs.filter((l) => /short of [\d.]+ USDC at block \d+/.test(l));
+      assert.ok(short.length >= 2, logs.join("\n"));
+      const blocks = short.map((l) => /at block (\d+)/.exec(l)![1]);
+      assert.equal(new Set(blocks).size, blocks.length, "one line per block");
+      assert.match(short[0]!, new RegExp(`at block ${dropBlock}: 3 liquidation\\(s\\) may need up to [\\d.]+ USDC, keeper ${poor.address} holds 13000 USDC; liquidating the 1 it covers`));
+      assert.deepEqual(await t.liquidations(b.address), []);
+      assert.deepEqual(await t.liquidations(c.address), []);
+      // Funded: the rest goes.
+      await t.send(t.owner, { address: usdc, abi: mockErc20Abi, functionName: "mint", args: [poor.address, 100_000n * 10n ** 6n] });
+      await until("the other two", () => (k.stats().length === 3 ? true : undefined));
+      await k.stop();
+    });
+  });
+
+  test("thirty positions liquidatable in one block go out in one batch through the BatchLiquidator, most underwater first", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const opened: Account[] = [];
+      for (let i = 0; i < 30; i++) opened.push(await t.open(5_800n + BigInt(i) * 6n, 2n));
+      const k = keeper();
+      await k.ready;
+      await setIntervalMining(t.client, 1);
+      const dropBlock = await t.setPrice(8_000n);
+      const stats = await until("thirty liquidations", () => (k.stats().length === 30 ? k.stats() : undefined), 30_000);
+      await k.stop();
+      assert.deepEqual(new Set(stats.map((s) => s.delayBlocks)), new Set([1]));
+      assert.equal(stats[0]!.liquidatedBlock, Number(dropBlock) + 1);
+      const hashes = new Set(stats.map((s) => s.txHash));
+      assert.equal(hashes.size, 1, "one transaction");
+      const receipt = await t.client.getTransactionReceipt({ hash: [...hashes][0]! });
+      assert.equal(receipt.to?.toLowerCase(), t.d.contracts.batchLiquidator.address.toLowerCase());
+      const [batch] = parseEventLogs({ abi: batchLiquidatorAbi, logs: receipt.logs, eventName: "BatchLiquidated" });
+      assert.equal(batch!.args.liquidated, 30n);
+      assert.equal(batch!.args.skipped, 0n);
+      // In the batch: most underwater (the highest LTV, opened last) first.
+      const order = (await t.liquidations()).filter((e) => e.transactionHash === receipt.transactionHash).map((e) => e.args.borrower);
+      assert.deepEqual(order, [...opened].reverse().map((a) => a.address));
+      assert.deepEqual(k.counters(), { sent: 1, reverted: 0, replaced: 0, dropped: 0, skipped: 0 });
+      console.log(`# batch of 30: ${receipt.gasUsed} gas (${receipt.gasUsed / 30n} per liquidation)`);
+    });
+  });
+});
