@@ -1,16 +1,17 @@
 // The keeper under stress, on a real anvil with the real contracts: an RPC that hangs (accepts,
 // never answers) is logged and the keeper liquidates once it answers again, or at once through a
 // second URL; a liquidation the node drops from its pool (a nonce gap) is sent again and lands;
-// one stuck in the pool gets its fees raised; a keeper short of loan tokens says so once per
+// one still in the pool two blocks on gets its fees raised; a keeper short of loan tokens says so once per
 // block and liquidates the most underwater positions it can pay for; many positions go out in
 // batches through the BatchLiquidator. Every keeper, proxy and anvil is stopped in `after`.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { erc20Abi, maxUint256, parseEventLogs, type Account, type Hash } from "viem";
+import { encodeFunctionData, erc20Abi, maxUint256, parseEventLogs, type Account, type Hash, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { batchLiquidatorAbi, mockErc20Abi } from "../generated/abi.generated.js";
-import { anvilDevKey } from "../runtime/chains/accounts.js";
+import { anvilDevKey, walletClient } from "../runtime/chains/accounts.js";
 import { setAutomine, setIntervalMining, startKeeper, type Keeper, type KeeperOptions } from "../runtime/keeper/keeper.js";
+import { TxManager, type SentTx } from "../runtime/keeper/keeper-tx.js";
 import { CHAIN, hangingRpc, sleep, testMarket, until, type HangingRpc, type TestMarket } from "./keeper-support.js";
 
 describe("keeper under stress", () => {
@@ -20,7 +21,7 @@ describe("keeper under stress", () => {
   let logs: string[] = [];
 
   before(async () => {
-    t = await testMarket();
+    t = await testMarket({ accounts: 60 });
   });
   after(async () => {
     await Promise.allSettled(keepers.map((k) => k.stop()));
@@ -137,31 +138,42 @@ describe("keeper under stress", () => {
     });
   });
 
-  test("a liquidation stuck in the pool (fees under the base fee) gets its fees raised after two blocks and lands", async () => {
+  test("a transaction still in the pool two blocks after it was sent is replaced with higher fees, and its receipt is found under the new hash", async () => {
     await scenario(async () => {
-      await t.setPrice(10_000n);
-      const c = await t.open(5_990n);
-      const k = keeper();
-      await k.ready;
       await manualMining();
-      await setPriceNoWait(8_000n);
-      await until("the liquidation sent", () => (k.counters().sent >= 1 ? true : undefined));
-      const pending = (await t.rpc("txpool_content")) as { pending: Record<string, Record<string, { maxFeePerGas: string }>> };
-      const maxFee = BigInt(Object.values(Object.values(pending.pending)[0]!)[0]!.maxFeePerGas);
-      // Two blocks with a base fee above what the keeper offers: it stays in the pool.
-      for (let i = 0; i < 3 && k.counters().replaced === 0; i++) {
-        await t.rpc("anvil_setNextBlockBaseFeePerGas", [`0x${(maxFee + 1n).toString(16)}`]);
-        await mine();
-        await sleep(600);
-      }
-      await until("the fee bump", () => (k.counters().replaced >= 1 ? true : undefined));
-      assert.deepEqual(k.stats(), []);
-      await mine(); // base fee back down by 1/8: under the raised fees
-      const [s] = await until("the liquidation", async () => (k.stats().length ? k.stats() : (await mine(), undefined)));
-      assert.equal(s!.borrower, c.address);
-      assert.ok(logs.some((l) => /fees raised to/.test(l)), logs.join("\n"));
-      assert.equal(k.counters().dropped, 0);
-      await k.stop();
+      const account = privateKeyToAccount(anvilDevKey(16));
+      const mined: { tx: SentTx; receipt: TransactionReceipt }[] = [];
+      const lines: string[] = [];
+      const txs = new TxManager({
+        client: t.client,
+        wallet: walletClient(CHAIN, t.anvil.rpcUrl, account),
+        account,
+        chainId: CHAIN.chainId,
+        log: (l) => lines.push(l),
+        onMined: (tx, receipt) => mined.push({ tx, receipt }),
+        onLost: () => assert.fail("nothing is lost"),
+      });
+      await txs.init();
+      const fees = () => t.client.estimateFeesPerGas();
+      const data = encodeFunctionData({ abi: erc20Abi, functionName: "approve", args: [t.d.contracts.lending.address, 1n] });
+      const n = await t.head();
+      const sent = await txs.send({ to: t.d.contracts.loanToken.address, data, gas: 100_000n, what: "an approval" }, await fees(), n);
+      const firstFee = sent.maxFeePerGas;
+      // No block is mined: the transaction waits. One block later nothing happens; two blocks later its fees go up.
+      await txs.check(n + 1n, fees);
+      assert.equal(txs.counters().replaced, 0);
+      await txs.check(n + 2n, fees);
+      assert.deepEqual(txs.counters(), { sent: 1, reverted: 0, replaced: 1, dropped: 0 });
+      assert.equal(sent.hashes.length, 2);
+      assert.ok(sent.maxFeePerGas >= (firstFee * 125n) / 100n, `${sent.maxFeePerGas} after ${firstFee}`);
+      assert.match(lines.join("\n"), /an approval: nonce \d+ waiting since block \d+: fees raised to/);
+      const pool = (await t.rpc("txpool_content")) as { pending: Record<string, Record<string, { hash: Hash }>> };
+      assert.deepEqual(Object.values(pool.pending).flatMap((x) => Object.values(x).map((y) => y.hash)), [sent.hashes[1]], "the replacement took its place in the pool");
+      await mine();
+      await txs.check(await t.head(), fees);
+      assert.equal(mined.length, 1);
+      assert.equal(mined[0]!.receipt.transactionHash, sent.hashes[1]);
+      assert.deepEqual(txs.inFlight(), []);
     });
   });
 

@@ -62,16 +62,16 @@ export interface TestMarket {
   stop(): Promise<void>;
 }
 
-/** Deploy on a fresh anvil (chain id 1), supply 10M USDC, fund the keeper role's account. */
-export async function testMarket(firstWallet = 0): Promise<TestMarket> {
+/** Deploy on a fresh anvil (chain id 1, `accounts` funded dev accounts: wallets for positions), supply 10M USDC, fund the keeper role's account. */
+export async function testMarket(opts: { accounts?: number } = {}): Promise<TestMarket> {
   const dir = mkdtempSync(join(tmpdir(), "zkrisk-keeper-"));
-  const anvil = await startAnvil({ chainId: 1, accounts: 30 });
+  const anvil = await startAnvil({ chainId: 1, accounts: opts.accounts ?? 30 });
   const client = publicClient(CHAIN, anvil.rpcUrl) as PublicClient;
   const { deployment: d } = await deploy({ chain: CHAIN, rpcUrl: anvil.rpcUrl, deploymentsDir: dir, log: () => {} });
   const owner = privateKeyToAccount(anvilDevKey(0));
   const keeperAccount = roleAccount("keeper", { local: true });
   const lending = { address: d.contracts.lending.address, abi: zkRiskLendingAbi } as const;
-  let next = firstWallet;
+  let next = 0;
 
   async function send(account: Account, req: WriteRequest): Promise<bigint> {
     const hash = await walletClient(CHAIN, anvil.rpcUrl, account).writeContract({ ...req, gas: 2_000_000n } as Parameters<ReturnType<typeof walletClient>["writeContract"]>[0]);

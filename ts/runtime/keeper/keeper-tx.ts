@@ -2,9 +2,9 @@
 // (no nonce lookup per transaction), and every block it checks them against the node:
 // - mined (the account's mined nonce passed them): the receipt of whichever of its versions
 //   was mined is handed back; none of them (another transaction took the nonce): lost;
-// - a nonce gap (the node's pending nonce is below one the keeper sent: the node forgot a
-//   transaction, and every later one waits behind it), or a transaction the node no longer
-//   knows: the lowest missing one is sent again, with higher fees, in the same block;
+// - a nonce gap (the node's pending nonce is below one the keeper sent, and the node no longer
+//   knows that transaction: every later one waits behind it): each forgotten one is sent
+//   again, with higher fees, in the same block;
 // - a transaction still in the pool `bumpAfterBlocks` blocks after it was sent: replaced with
 //   fees raised by `bumpPercent` (same nonce, same call).
 // Counters: transactions sent, reverted, replaced (fee bumps) and dropped (forgotten by the node).
@@ -154,7 +154,8 @@ export class TxManager {
     let current: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
     const currentFees = async () => (current ??= await fees());
     for (const t of waiting) {
-      const gap = t.nonce >= nodePending && t.lastSendBlock < block && (t.nonce === nodePending || !(await this.known(t)));
+      // Not counted pending by the node: forgotten (a gap), or held back (fees under the base fee: only a bump helps).
+      const gap = t.nonce >= nodePending && t.lastSendBlock < block && !(await this.known(t));
       const stuck = !gap && block - t.lastSendBlock >= this.bumpAfter;
       if (!gap && !stuck) continue;
       try {
