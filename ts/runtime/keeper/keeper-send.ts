@@ -107,15 +107,19 @@ export function directSender(client: PublicClient, lending: Address, account: Ac
   };
 }
 
-/** Gas of a batch around its orders (pull, approvals, events, hand-back), and the least one order is assumed to take. */
-const BATCH_BASE_GAS = 120_000n;
-const MIN_ORDER_GAS = 60_000n;
-/** Orders in the sample batch whose gas estimate sizes the first batches. */
+/** Gas of a batch around its orders (pull, approvals, events, hand-back), and the least one order is assumed to take (~45k measured). */
+const BATCH_BASE_GAS = 100_000n;
+const MIN_ORDER_GAS = 45_000n;
+/** Orders in the sample batch whose gas estimate sizes the batches until a receipt says more. */
 const SAMPLE_ORDERS = 8;
 /** Headroom on a batch's gas limit (an order's gas depends on its tier sync and bad debt). */
-const BATCH_HEADROOM_PCT = 130n;
-/** Share of the block gas limit one batch may take. */
-const BLOCK_SHARE_PCT = 95n;
+const BATCH_HEADROOM_PCT = 125n;
+/**
+ * A batch's gas limit is at most this fraction of the block's: a block builder admits a
+ * transaction when its gas limit fits in what is left, so smaller batches pack a block fuller
+ * (the last one that fits leaves at most this much unused).
+ */
+const BLOCK_SHARE_DIVISOR = 8n;
 
 /** The custom error names of the lending contract by selector (what OrderSkipped reports). */
 const LENDING_ERRORS: ReadonlyMap<Hex, string> = new Map(
@@ -128,6 +132,8 @@ const LENDING_ERRORS: ReadonlyMap<Hex, string> = new Map(
 export function batchSender(client: PublicClient, lending: Address, liquidator: Address, account: Account): Sender {
   /** Marginal gas of one order: the largest seen (estimates and receipts). */
   let orderGas = MIN_ORDER_GAS;
+  /** A receipt has taught orderGas: no more sample estimates. */
+  let learned = false;
   const data = (orders: readonly Order[]): { data: Hex; budget: bigint } => {
     const budget = orders.reduce((sum, o) => sum + o.plan.maxRepaidAssets, 0n);
     const list = orders.map((o) => ({ borrower: o.borrower, seizedAssets: o.plan.seizedAssets, repaidShares: o.plan.repaidShares }));
@@ -146,11 +152,11 @@ export function batchSender(client: PublicClient, lending: Address, liquidator: 
       const sample = orders.slice(0, SAMPLE_ORDERS);
       const [block, estimate] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
-        client.estimateGas({ account, to: liquidator, data: data(sample).data }).catch(() => undefined),
+        learned ? undefined : client.estimateGas({ account, to: liquidator, data: data(sample).data }).catch(() => undefined),
       ]);
       if (estimate !== undefined) learn(estimate, sample.length);
       const perOrder = (orderGas * BATCH_HEADROOM_PCT) / 100n;
-      const cap = (block.gasLimit * BLOCK_SHARE_PCT) / 100n;
+      const cap = block.gasLimit / BLOCK_SHARE_DIVISOR;
       const size = Number((cap - BATCH_BASE_GAS) / perOrder) || 1;
       const txs: Prepared["txs"][number][] = [];
       for (let i = 0; i < orders.length; i += size) {
@@ -172,6 +178,7 @@ export function batchSender(client: PublicClient, lending: Address, liquidator: 
           if (e.address.toLowerCase() === liquidator.toLowerCase()) skipped.set(e.args.borrower.toLowerCase(), LENDING_ERRORS.get(e.args.selector) ?? e.args.selector);
         }
         learn(receipt.gasUsed, borrowers.length);
+        learned = true;
       } else orderGas = (orderGas * 3n) / 2n; // out of gas is the likely reason: the next batches get more per order
       return new Map(
         borrowers.map((b): [Address, Outcome] => {

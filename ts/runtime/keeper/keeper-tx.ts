@@ -5,8 +5,9 @@
 // - a nonce gap (the node's pending nonce is below one the keeper sent, and the node no longer
 //   knows that transaction: every later one waits behind it): each forgotten one is sent
 //   again, with higher fees, in the same block;
-// - a transaction still in the pool `bumpAfterBlocks` blocks after it was sent: replaced with
-//   fees raised by `bumpPercent` (same nonce, same call).
+// - a transaction still in the pool `bumpAfterBlocks` blocks after it was sent, while none of
+//   the keeper's transactions got mined (a burst that fills several blocks is not stuck):
+//   replaced with fees raised by `bumpPercent` (same nonce, same call).
 // Counters: transactions sent, reverted, replaced (fee bumps) and dropped (forgotten by the node).
 import { keccak256, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 import { shortError } from "../chains/errors.js";
@@ -65,6 +66,8 @@ export class TxManager {
   private readonly counters_: TxCounters = { sent: 0, reverted: 0, replaced: 0, dropped: 0 };
   private readonly bumpAfter: bigint;
   private readonly bumpPercent: bigint;
+  /** The last block in which one of our transactions was mined: while they keep being mined, those waiting behind them are not stuck. */
+  private progressBlock = 0n;
 
   constructor(private readonly o: TxManagerOptions) {
     this.bumpAfter = o.bumpAfterBlocks ?? 2n;
@@ -145,6 +148,7 @@ export class TxManager {
     ]);
     const done = [...this.pending.values()].filter((t) => t.nonce < mined);
     await Promise.all(done.map((t) => this.settle(t)));
+    if (done.length) this.progressBlock = block;
     if (mined > this.nextNonce) this.nextNonce = mined; // another sender used this account
 
     const waiting = [...this.pending.values()].sort((a, b) => a.nonce - b.nonce);
@@ -156,7 +160,8 @@ export class TxManager {
     for (const t of waiting) {
       // Not counted pending by the node: forgotten (a gap), or held back (fees under the base fee: only a bump helps).
       const gap = t.nonce >= nodePending && t.lastSendBlock < block && !(await this.known(t));
-      const stuck = !gap && block - t.lastSendBlock >= this.bumpAfter;
+      const since = t.lastSendBlock > this.progressBlock ? t.lastSendBlock : this.progressBlock;
+      const stuck = !gap && block - since >= this.bumpAfter;
       if (!gap && !stuck) continue;
       try {
         await this.resend(t, block, await currentFees());

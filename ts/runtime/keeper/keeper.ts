@@ -425,17 +425,19 @@ class ChainKeeper {
 
   /** Pull events, check sent transactions, read the market and changed positions at `n`, check every position, liquidate. */
   private async processBlock(n: bigint): Promise<void> {
-    if (n > this.logCursor) {
-      for (const a of await touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk)) this.dirty.add(a);
-      this.logCursor = n;
-    }
-    await this.txs.check(n, () => this.fees());
+    // Events, our transactions and the market, at once (one round of requests).
+    const [touched, , market] = await Promise.all([
+      n > this.logCursor ? touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk) : new Set<Address>(),
+      this.txs.check(n, () => this.fees()),
+      readMarket(this.client, this.info, n),
+    ]);
+    for (const a of touched) this.dirty.add(a);
+    if (n > this.logCursor) this.logCursor = n;
     // Every so often re-read every open position, not only those with events: a reorg can drop an event.
     if (++this.sinceRefresh >= FULL_REFRESH_BLOCKS) {
       for (const a of this.positions.keys()) this.dirty.add(a);
       this.sinceRefresh = 0;
     }
-    const market = await readMarket(this.client, this.info, n);
     if (this.dirty.size) {
       const changed = [...this.dirty];
       for (const [a, p] of await readPositions(this.client, this.lending, changed, n)) {
