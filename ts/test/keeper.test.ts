@@ -551,7 +551,9 @@ describe("keeper on a local anvil", () => {
       child.stderr.on("data", (b: Buffer) => (out += b.toString()));
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       try {
-        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 20_000);
+        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 20_000).catch((e: Error) => {
+          throw new Error(`${e.message}; its output:\n${out}`);
+        });
         child.kill("SIGINT");
         assert.equal(await exited, 0, out);
         assert.match(out, /SIGINT: stopping/);

@@ -76,7 +76,7 @@ export interface KeeperOptions {
   readonly account?: Account;
   /** How often each chain is polled for a new block, in ms (default 100: well under a 1 s block). */
   readonly pollMs?: number;
-  /** How long an RPC request may wait for an answer before the URL counts as down, in ms (default 400: under a 1 s block). */
+  /** How long an RPC request may wait for an answer before the URL counts as down, in ms (default 400: under a 1 s block; 10 s on an anvil fork, which fetches state upstream). */
   readonly rpcTimeoutMs?: number;
   /** Log lines (default: stderr). */
   readonly log?: (line: string) => void;
@@ -132,6 +132,7 @@ export interface Keeper {
 
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_RPC_TIMEOUT_MS = 400;
+const FORK_RPC_TIMEOUT_MS = 10_000;
 const DEFAULT_LOOKBACK = 256;
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
 /** Every open position is re-read at least this often (blocks), events or not. */
@@ -357,10 +358,26 @@ class ChainKeeper {
   }
 
   private async loop(): Promise<void> {
+    let failed = false;
     while (this.running) {
-      if (this.head <= this.processed) {
+      if (this.head <= this.processed && !failed) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
+        continue;
+      }
+      try {
+        // After a failure, the head the poller last saw may be blocks old: catch up on the latest state at once.
+        if (failed) {
+          const n = await this.client.getBlockNumber({ cacheTime: 0 });
+          if (n > this.head) this.head = n;
+          failed = false;
+          if (this.head <= this.processed) continue;
+        }
+      } catch (e) {
+        if (!this.running) break;
+        this.rpcError("process", "reading the block number", e);
+        await Promise.race([this.sleep(this.nextBackoff()), new Promise<void>((resolve) => (this.nudge = resolve))]);
+        this.nudge = undefined;
         continue;
       }
       const target = this.head;
@@ -371,6 +388,7 @@ class ChainKeeper {
       } catch (e) {
         if (!this.running) break;
         this.rpcError("process", `processing block ${target}`, e);
+        failed = true;
         // Wait, unless an RPC answers again first: then catch up at once.
         await Promise.race([this.sleep(this.nextBackoff()), new Promise<void>((resolve) => (this.nudge = resolve))]);
         this.nudge = undefined;
@@ -645,11 +663,9 @@ class ChainKeeper {
 
 /* KEEPER */
 
-/** The keeper role's account: ZKRISK_KEEPER_KEY, or anvil's dev key 2 when every chain is an anvil. */
-async function defaultAccount(chains: readonly { chain: ChainInfo; rpcUrl: string }[]): Promise<Account> {
-  // The first URL of each chain decides (a node kind does not change across a chain's URLs).
-  const kinds = await Promise.all(chains.map((c) => nodeKind(publicClient(c.chain, c.rpcUrl) as PublicClient)));
-  return roleAccount("keeper", { local: kinds.every((k) => k.anvil) });
+/** What node serves each chain (its first URL decides: the kind does not change across a chain's URLs). */
+function nodeKinds(chains: readonly { chain: ChainInfo; rpcUrl: string }[]): Promise<{ anvil: boolean; forked: boolean }[]> {
+  return Promise.all(chains.map((c) => nodeKind(publicClient(c.chain, c.rpcUrl) as PublicClient)));
 }
 
 /** Watch and liquidate on every chain of `opts.chains` until stop(). */
@@ -680,9 +696,11 @@ export function startKeeper(opts: KeeperOptions): Keeper {
     if (!chains.length) throw new Error("no chain to watch");
     const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
     if (!Number.isFinite(pollMs) || pollMs < 10) throw new Error(`pollMs must be at least 10 ms, got ${pollMs}`);
-    const account = opts.account ?? (await defaultAccount(chains));
+    const kinds = await nodeKinds(chains);
+    // The keeper role's account: ZKRISK_KEEPER_KEY, or anvil's dev key 2 when every chain is an anvil.
+    const account = opts.account ?? roleAccount("keeper", { local: kinds.every((k) => k.anvil) });
     keepers = chains.map(
-      (c) =>
+      (c, i) =>
         new ChainKeeper({
           ...c,
           account,
@@ -695,7 +713,8 @@ export function startKeeper(opts: KeeperOptions): Keeper {
           priceDownBps: opts.priceDownBps ?? DEFAULT_PRICE_DOWN_BPS,
           priceUpBps: opts.priceUpBps ?? DEFAULT_PRICE_UP_BPS,
           rpcUrls: c.rpcUrls ?? [],
-          rpcTimeoutMs: opts.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
+          // An anvil fork fetches state from its upstream on demand: its answers can take seconds.
+          rpcTimeoutMs: opts.rpcTimeoutMs ?? (kinds[i]!.forked ? FORK_RPC_TIMEOUT_MS : DEFAULT_RPC_TIMEOUT_MS),
           bumpAfterBlocks: opts.bumpAfterBlocks ?? 2n,
           batch: opts.batch ?? true,
           record: (s) => all.push(s),
