@@ -81,7 +81,9 @@ describe("keeper under stress", () => {
       await until("3 blocks of hang", async () => ((await t.head()) >= dropBlock + 3n ? true : undefined));
       assert.deepEqual(k.stats(), [], "nothing can happen while the only RPC hangs");
       proxy.hang = false;
+      const back = await t.head();
       const [s] = await until("the liquidation after the hang", () => (k.stats().length ? k.stats() : undefined));
+      console.log(`# hang: liquidated in block ${s!.liquidatedBlock}, ${s!.liquidatedBlock - Number(back)} block(s) after the RPC answered again at block ${back}`);
       assert.ok(logs.some((l) => l.includes(`RPC ${host} answers again after`)), "the recovery is logged");
       assert.equal(s!.borrower, c.address);
       assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));

@@ -551,7 +551,7 @@ describe("keeper on a local anvil", () => {
       child.stderr.on("data", (b: Buffer) => (out += b.toString()));
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       try {
-        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 20_000).catch((e: Error) => {
+        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 45_000).catch((e: Error) => {
           throw new Error(`${e.message}; its output:\n${out}`);
         });
         child.kill("SIGINT");
