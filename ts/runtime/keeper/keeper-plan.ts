@@ -3,8 +3,8 @@
 // bucket and be re-minted there at that block's share price), interest keeps accruing until the
 // transaction is mined, and the next oracle answer may be mined first. The plan is checked in
 // every scenario of a small grid (inclusion times from the read block's timestamp to a horizon,
-// each with the wallet's credit as it counts then, and a price a margin below and above the
-// current answer) and keeps the form that fits all of them: repay every share (the borrower keeps
+// each with the wallet's credit as it counts then, and the current answer and one a margin below
+// it, optionally one above) and keeps the form that fits all of them: repay every share (the borrower keeps
 // the rest of the collateral), seize all collateral (the rest of the debt is bad debt), or, in
 // the narrow band between, the largest seizure that fits. Pure functions, no I/O.
 import {
@@ -23,14 +23,19 @@ import {
 } from "./keeper-math.js";
 
 export const DEFAULT_PRICE_DOWN_BPS = 500n;
-export const DEFAULT_PRICE_UP_BPS = 50n;
+/**
+ * No margin upward by default: seizing all collateral of a position the collateral nearly covers
+ * then fits at the current price exactly (one liquidation closes it), and an answer that rises
+ * before it is mined makes it revert (inside a batch: skipped and planned again next block).
+ */
+export const DEFAULT_PRICE_UP_BPS = 0n;
 
 export interface RobustPlanOptions {
   /** Seconds between the read block and the latest block the transaction may be mined in (default 120). */
   readonly horizonSeconds?: bigint;
   /** How far (basis points) the next oracle answer may fall before the transaction is mined (default 500: 5%). */
   readonly priceDownBps?: bigint;
-  /** How far (basis points) it may rise (default 50: 0.5%). */
+  /** How far (basis points) it may rise (default 0). */
   readonly priceUpBps?: bigint;
 }
 

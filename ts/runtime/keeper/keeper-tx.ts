@@ -11,6 +11,7 @@
 // Counters: transactions sent, reverted, replaced (fee bumps) and dropped (forgotten by the node).
 import { keccak256, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 import { shortError } from "../chains/errors.js";
+import { isNoAnswer } from "../chains/watched-rpc.js";
 
 export interface TxCounters {
   sent: number;
@@ -91,7 +92,14 @@ export class TxManager {
   async send(request: TxRequest, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }, block: bigint): Promise<SentTx> {
     const nonce = this.nextNonce;
     const tx: SentTx = { nonce, request, hashes: [], sentAtBlock: block, lastSendBlock: block, ...fees, unresolved: 0 };
-    const hash = await this.broadcast(tx);
+    let hash: Hash;
+    try {
+      hash = await this.broadcast(tx);
+    } catch (e) {
+      // Another sender used this account's nonces: start again from the node's.
+      if (/nonce too low/i.test(shortError(e))) await this.init();
+      throw e;
+    }
     this.nextNonce++;
     tx.hashes.push(hash);
     this.pending.set(nonce, tx);
@@ -118,6 +126,11 @@ export class TxManager {
       } catch (e) {
         // Sent again unchanged: the node already has it.
         if (/already known|already imported/i.test(shortError(e))) return keccak256(raw);
+        // No answer: the node may have it or not. Counted as sent; the next check re-sends it if the node does not know it.
+        if (isNoAnswer(e)) {
+          this.o.log(`${tx.request.what}: no answer to sending nonce ${tx.nonce} (${shortError(e)}): the next block's check re-sends it if the node lacks it`);
+          return keccak256(raw);
+        }
         throw e;
       }
     }
@@ -136,14 +149,15 @@ export class TxManager {
   }
 
   /**
-   * Once per block: hand back what was mined, repair a nonce gap (re-send the lowest missing
+   * Once per block (`block`: the one being processed): hand back what was mined up to it, repair a nonce gap (re-send the lowest missing
    * transaction, and those the node no longer knows), bump the fees of those waiting too long.
    */
   async check(block: bigint, fees: () => Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>): Promise<void> {
     if (!this.pending.size) return;
     const address = this.o.account.address;
+    // Mined as of `block`, not the latest: the caller reads positions at `block`, and a liquidation mined after it must stay in flight.
     const [mined, nodePending] = await Promise.all([
-      this.o.client.getTransactionCount({ address, blockTag: "latest" }),
+      this.o.client.getTransactionCount({ address, blockNumber: block }),
       this.o.client.getTransactionCount({ address, blockTag: "pending" }),
     ]);
     const done = [...this.pending.values()].filter((t) => t.nonce < mined);

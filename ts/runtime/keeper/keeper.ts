@@ -90,7 +90,7 @@ export interface KeeperOptions {
   readonly maxBackoffMs?: number;
   /** Seconds of interest accrual a liquidation's amounts must tolerate before it is mined (default 120). */
   readonly horizonSeconds?: bigint;
-  /** How far (bps) the next oracle answer may fall, and rise, before a liquidation is mined, without making it revert (default 500 and 50). */
+  /** How far (bps) the next oracle answer may fall, and rise, before a liquidation is mined, without making it revert (default 500 and 0). */
   readonly priceDownBps?: bigint;
   readonly priceUpBps?: bigint;
   /** Blocks a liquidation may wait in the pool before its fees are raised (default 2). */
