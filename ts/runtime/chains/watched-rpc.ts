@@ -34,14 +34,21 @@ export interface WatchedRpc {
   close(): void;
 }
 
-/** The request got no answer (as opposed to an answer that is an error). */
+/** The request went out and got no answer (timeout, connection refused or reset): the node may or may not have acted on it. */
 export const isNoAnswer = (e: unknown): boolean => e instanceof BaseError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError) !== null;
 
+/** A URL marked down: the request was not sent. */
 class Down extends Error {
   constructor(host: string) {
     super(`RPC ${host} is not answering (marked down; probed until it answers)`);
   }
 }
+
+/** The request was not sent: every URL it could go to is marked down. */
+export const isNotSent = (e: unknown): boolean => e instanceof Down || (e instanceof BaseError && e.walk((x) => x instanceof Down) !== null);
+
+/** No RPC answered the request (not sent, or sent without an answer). */
+export const isUnreachable = (e: unknown): boolean => isNoAnswer(e) || isNotSent(e);
 
 interface Endpoint {
   readonly url: string;

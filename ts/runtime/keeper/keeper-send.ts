@@ -107,10 +107,14 @@ export function directSender(client: PublicClient, lending: Address, account: Ac
   };
 }
 
-/** Gas of a batch around its orders (pull, approvals, events, hand-back), and the least one order is assumed to take (~45k measured). */
-const BATCH_BASE_GAS = 100_000n;
+/**
+ * Gas of a batch besides its orders' marginal gas (the pull, approvals, hand-back, the interest
+ * accrual its first order triggers), at least; and the least one more order is assumed to take
+ * (~45k measured inside a batch).
+ */
+const MIN_FIXED_GAS = 250_000n;
 const MIN_ORDER_GAS = 45_000n;
-/** Orders in the sample batch whose gas estimate sizes the batches until a receipt says more. */
+/** Orders in the sample batch whose gas estimate (less that of one order) sizes the batches until a receipt says more. */
 const SAMPLE_ORDERS = 8;
 /** Headroom on a batch's gas limit (an order's gas depends on its tier sync and bad debt). */
 const BATCH_HEADROOM_PCT = 125n;
@@ -130,38 +134,45 @@ const LENDING_ERRORS: ReadonlyMap<Hex, string> = new Map(
 
 /** Batches of orders through the deployment's BatchLiquidator, sized by gas to fill blocks. */
 export function batchSender(client: PublicClient, lending: Address, liquidator: Address, account: Account): Sender {
-  /** Marginal gas of one order: the largest seen (estimates and receipts). */
-  let orderGas = MIN_ORDER_GAS;
-  /** A receipt has taught orderGas: no more sample estimates. */
-  let learned = false;
   const data = (orders: readonly Order[]): { data: Hex; budget: bigint } => {
     const budget = orders.reduce((sum, o) => sum + o.plan.maxRepaidAssets, 0n);
     const list = orders.map((o) => ({ borrower: o.borrower, seizedAssets: o.plan.seizedAssets, repaidShares: o.plan.repaidShares }));
     return { data: encodeFunctionData({ abi: batchLiquidatorAbi, functionName: "liquidateBatch", args: [lending, list, budget] }), budget };
   };
-  const learn = (gas: bigint, orders: number): void => {
+  /** Gas of a batch: fixed + orders * orderGas; from estimates until a receipt is seen, then the largest seen in receipts. */
+  let fixed = MIN_FIXED_GAS;
+  let orderGas = MIN_ORDER_GAS;
+  let learned = false;
+  const atLeast = (x: bigint, floor: bigint): bigint => (x > floor ? x : floor);
+  const fromReceipt = (gas: bigint, orders: number): void => {
     if (orders <= 0) return;
-    const per = (gas > BATCH_BASE_GAS ? gas - BATCH_BASE_GAS : 0n) / BigInt(orders);
-    if (per > orderGas) orderGas = per;
+    const per = atLeast((gas > fixed ? gas - fixed : 0n) / BigInt(orders), MIN_ORDER_GAS);
+    orderGas = learned && orderGas > per ? orderGas : per;
+    learned = true;
   };
+  const estimate = (orders: readonly Order[]): Promise<bigint | undefined> => client.estimateGas({ account, to: liquidator, data: data(orders).data }).catch(() => undefined);
   return {
     kind: "batch",
     spender: liquidator,
     async prepare(orders) {
       if (!orders.length) return { txs: [], left: [] };
+      // Until a receipt says it: a batch of the first order, and of the first few (the difference: their marginal gas).
       const sample = orders.slice(0, SAMPLE_ORDERS);
-      const [block, estimate] = await Promise.all([
+      const [block, one, many] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
-        learned ? undefined : client.estimateGas({ account, to: liquidator, data: data(sample).data }).catch(() => undefined),
+        learned ? undefined : estimate(sample.slice(0, 1)),
+        learned || sample.length < 2 ? undefined : estimate(sample),
       ]);
-      if (estimate !== undefined) learn(estimate, sample.length);
+      if (one !== undefined && many !== undefined && many > one) orderGas = atLeast((many - one) / BigInt(sample.length - 1), MIN_ORDER_GAS);
+      if (one !== undefined) fixed = atLeast(one > orderGas ? one - orderGas : 0n, fixed);
       const perOrder = (orderGas * BATCH_HEADROOM_PCT) / 100n;
+      const base = (fixed * BATCH_HEADROOM_PCT) / 100n;
       const cap = block.gasLimit / BLOCK_SHARE_DIVISOR;
-      const size = Number((cap - BATCH_BASE_GAS) / perOrder) || 1;
+      const size = cap > base + perOrder ? Number((cap - base) / perOrder) : 1;
       const txs: Prepared["txs"][number][] = [];
       for (let i = 0; i < orders.length; i += size) {
         const chunk = orders.slice(i, i + size);
-        const gas = BATCH_BASE_GAS + perOrder * BigInt(chunk.length);
+        const gas = base + perOrder * BigInt(chunk.length);
         const d = data(chunk);
         txs.push({
           request: { to: liquidator, data: d.data, gas: gas < block.gasLimit ? gas : block.gasLimit, what: `batch of ${chunk.length} liquidation(s) (${chunk[0]!.borrower}${chunk.length > 1 ? ", ..." : ""})` },
@@ -177,8 +188,7 @@ export function batchSender(client: PublicClient, lending: Address, liquidator: 
         for (const e of parseEventLogs({ abi: batchLiquidatorAbi, logs: receipt.logs, eventName: "OrderSkipped" })) {
           if (e.address.toLowerCase() === liquidator.toLowerCase()) skipped.set(e.args.borrower.toLowerCase(), LENDING_ERRORS.get(e.args.selector) ?? e.args.selector);
         }
-        learn(receipt.gasUsed, borrowers.length);
-        learned = true;
+        fromReceipt(receipt.gasUsed, borrowers.length);
       } else orderGas = (orderGas * 3n) / 2n; // out of gas is the likely reason: the next batches get more per order
       return new Map(
         borrowers.map((b): [Address, Outcome] => {

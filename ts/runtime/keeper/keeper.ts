@@ -40,7 +40,7 @@ import {
 import { nodeKind, publicClient, roleAccount, viemChain } from "../chains/accounts.js";
 import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
 import { hostOf, shortError } from "../chains/errors.js";
-import { isNoAnswer, watchedRpc, type WatchedRpc } from "../chains/watched-rpc.js";
+import { isUnreachable, watchedRpc, type WatchedRpc } from "../chains/watched-rpc.js";
 import type { Deployment } from "../deploy/deployment.js";
 import type { Database } from "../db/engine.js";
 import { deleteLiquidation, recordLiquidation, type LiquidationRow } from "../db/attestations.js";
@@ -420,7 +420,7 @@ class ChainKeeper {
     const now = Date.now();
     if (!this.outage) {
       this.outage = { source, since: now, errors: 1, lastLog: now };
-      this.log(`RPC error ${where}: ${shortError(e)}; retrying${isNoAnswer(e) ? " as soon as an RPC answers" : " with backoff"}`);
+      this.log(`RPC error ${where}: ${shortError(e)}; retrying${isUnreachable(e) ? " as soon as an RPC answers" : " with backoff"}`);
       return;
     }
     this.outage.errors++;
@@ -527,7 +527,7 @@ class ChainKeeper {
       }
     } catch (e) {
       // The node is unreachable: retry the whole block later. It cannot serve old state: make do.
-      if (isNoAnswer(e) || this.rpc.allDown()) throw e;
+      if (isUnreachable(e)) throw e;
       this.log(`could not re-check past blocks (${shortError(e)}): delays of ${remaining.length} position(s) count from the earliest block checked`);
     }
     for (const [a, b] of since) this.unhealthySince.set(a, b);
