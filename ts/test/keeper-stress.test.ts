@@ -5,6 +5,7 @@
 // block and liquidates the most underwater positions it can pay for; many positions go out in
 // batches through the BatchLiquidator. Every keeper, proxy and anvil is stopped in `after`.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { encodeFunctionData, erc20Abi, maxUint256, parseEventLogs, type Account, type Hash, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -12,6 +13,8 @@ import { batchLiquidatorAbi, mockErc20Abi } from "../generated/abi.generated.js"
 import { anvilDevKey, walletClient } from "../runtime/chains/accounts.js";
 import { setAutomine, setIntervalMining, startKeeper, type Keeper, type KeeperOptions } from "../runtime/keeper/keeper.js";
 import { TxManager, type SentTx } from "../runtime/keeper/keeper-tx.js";
+import { keeperLiquidations } from "../runtime/db/attestations.js";
+import { openDatabase } from "../runtime/db/engine.js";
 import { CHAIN, hangingRpc, sleep, testMarket, until, type HangingRpc, type TestMarket } from "./keeper-support.js";
 
 describe("keeper under stress", () => {
@@ -215,7 +218,8 @@ describe("keeper under stress", () => {
       await t.setPrice(10_000n);
       const opened: Account[] = [];
       for (let i = 0; i < 30; i++) opened.push(await t.open(5_800n + BigInt(i) * 6n, 2n));
-      const k = keeper();
+      const db = await openDatabase(join(t.dir, "db"));
+      const k = keeper({ db });
       await k.ready;
       await setIntervalMining(t.client, 1);
       const dropBlock = await t.setPrice(8_000n);
@@ -234,6 +238,11 @@ describe("keeper under stress", () => {
       const order = (await t.liquidations()).filter((e) => e.transactionHash === receipt.transactionHash).map((e) => e.args.borrower);
       assert.deepEqual(order, [...opened].reverse().map((a) => a.address));
       assert.deepEqual(k.counters(), { sent: 1, reverted: 0, replaced: 0, dropped: 0, skipped: 0 });
+      // The liquidation log: one row per borrower of the batch transaction.
+      const rows = await keeperLiquidations(db);
+      await db.close();
+      assert.deepEqual(rows.map((r) => [r.tx, r.status, r.delayBlocks]), stats.map(() => [receipt.transactionHash, "liquidated", 1]));
+      assert.deepEqual(rows.map((r) => r.borrower).sort(), opened.map((a) => a.address).sort());
       console.log(`# batch of 30: ${receipt.gasUsed} gas (${receipt.gasUsed / 30n} per liquidation)`);
     });
   });
