@@ -13,6 +13,7 @@ import { getChain, startAnvil } from "../ts/runtime/chains/chains.js";
 import { deploy } from "../ts/runtime/deploy/deploy.js";
 import { fundKeeper, setIntervalMining, startKeeper, type LiquidationStat } from "../ts/runtime/keeper/keeper.js";
 import { ROOT } from "../ts/toolchain/paths.js";
+import { devAccounts } from "./dev-accounts.js";
 import { summarize, type Summary } from "./stats.js";
 
 export const PRICE_CSV = join(ROOT, "models", "credit", "data", "eth_usd_daily_2023-01_2025-10.csv");
@@ -88,7 +89,7 @@ export function pricePath(window: readonly Close[], perDay: number): number[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Run `fn` over `items` with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -147,7 +148,7 @@ export async function benchKeeper(plan: KeeperPlan): Promise<KeeperResults> {
     await wait(await lender.writeContract({ address: lending, abi: zkRiskLendingAbi, functionName: "supply", args: [liquidity, lender.account.address] }));
 
     // borrowers: liquidation prices spread evenly between just above the crash low and 85% of the start
-    const borrowers: PrivateKeyAccount[] = Array.from({ length: plan.positions }, (_, i) => privateKeyToAccount(anvilDevKey(FIRST_BORROWER + i)));
+    const borrowers: PrivateKeyAccount[] = devAccounts(FIRST_BORROWER, plan.positions);
     const liqLow = low * 1.02;
     const liqHigh = p0 * (MAX_LTV / LLTV) * 0.99;
     let opened = 0;

@@ -2,6 +2,7 @@
 import type { GasResults } from "./gas.js";
 import type { IndexerEngineResults, IndexerResults, IndexerRun } from "./indexer.js";
 import type { KeeperResults } from "./keeper.js";
+import { STRESS_CASES, type KeeperStressSection, type StressCaseResult } from "./keeper-stress.js";
 import type { MachineInfo } from "./machine.js";
 import type { BackendResults, ProvingResults } from "./proving.js";
 import type { RoundResults } from "./round.js";
@@ -23,7 +24,7 @@ export interface BenchResults {
     proving?: ProvingResults;
     gas?: GasResults;
     round?: RoundResults;
-    keeper?: KeeperResults;
+    keeper?: KeeperResults & KeeperStressSection;
     indexer?: IndexerResults;
     scaling?: ScalingResults;
   };
@@ -31,6 +32,8 @@ export interface BenchResults {
   readonly round?: RoundResults;
   /** The indexer section again, at the top level (results.indexer), when it ran. */
   readonly indexer?: IndexerResults;
+  /** The keeper section again, at the top level (results.keeper, with keeper.cases.<name>), when it ran. */
+  readonly keeper?: KeeperResults & KeeperStressSection;
   readonly skipped: Record<string, string>;
   readonly errors: { section: string; message: string }[];
   readonly targets: TargetVerdict[];
@@ -198,8 +201,43 @@ export function evaluateTargets(s: BenchResults["sections"], cores?: number): Ta
     });
   }
   below("Verifier call gas (single circuit)", "<= 350,000 gas", LIMITS.verifierCallGas, g?.summary.verifierCall.median, gasText);
-  below("Keeper delay p95", "<= 1 block", LIMITS.keeperBlocks, s.keeper?.summary?.p95, (x) => `${x.toFixed(x % 1 ? 2 : 0)} block${x === 1 ? "" : "s"}`);
+  below("Keeper delay p95", "<= 1 block", LIMITS.keeperBlocks, s.keeper?.summary?.p95, blocksText);
+  out.push(...keeperStressTargets(s.keeper?.cases));
   out.push(...indexerTargets(s.indexer));
+  return out;
+}
+
+const blocksText = (x: number) => `${x.toFixed(x % 1 ? 2 : 0)} block${x === 1 ? "" : "s"}`;
+
+/** The delay p95 a stress case is judged by: the delay's, or for the hang the delay counted from the recovery. */
+const stressP95 = (c: StressCaseResult): number | null => (c.target.metric === "delayFromRecoveryP95" ? (c.hang?.delayFromRecoveryP95 ?? null) : c.delayP95);
+
+/** Issue 14's cases: delay p95 against 1 block (the burst: the gas-limit floor + 1; the hang: counted from the recovery). */
+function keeperStressTargets(cases: KeeperStressSection["cases"]): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+  for (const name of STRESS_CASES) {
+    const c = cases?.[name];
+    if (!c) continue;
+    const what = c.target.metric === "delayFromRecoveryP95" ? "delay p95 after the RPC answers again" : "delay p95";
+    const target = `<= ${blocksText(c.target.limitBlocks)}${c.burst ? ` (gas-limit floor ${c.burst.floorBlocks} + 1)` : ""}`;
+    const facts = `${c.liquidated} of ${c.liquidatable} liquidatable liquidated, ${c.leftUnhealthy} left unhealthy, ${c.revertedTxs} reverted keeper transactions, bad debt $${int(c.badDebtUsd)}`;
+    const p95 = stressP95(c);
+    if (p95 === null) {
+      const met = c.liquidatable === 0 ? undefined : false;
+      out.push({ name: `Keeper stress: ${name} ${what}`, target, measured: "no liquidation", met, verdict: met === undefined ? "not measured: no position became liquidatable" : `missed: nothing liquidated (${facts})` });
+      continue;
+    }
+    const met = p95 <= c.target.limitBlocks;
+    out.push({
+      name: `Keeper stress: ${name} ${what}`,
+      target,
+      measured: blocksText(p95),
+      met,
+      verdict: met
+        ? `met: ${blocksText(p95)} (${facts})`
+        : `missed by ${blocksText(p95 - c.target.limitBlocks)} (${overBy(p95 / c.target.limitBlocks)}; ${facts})`,
+    });
+  }
   return out;
 }
 
@@ -452,6 +490,22 @@ function summaryRows(r: BenchResults): Row[] {
     one(`logrows (${p.model} ${p.circuit})`, `${p.logrows} (${int(p.numRows)} rows used)`);
   }
   if (k?.summary) add(`Keeper: blocks liquidatable -> liquidated (${k.positions} positions)`, k.summary, (x) => x.toFixed(x % 1 ? 2 : 0), targetOf("Keeper delay"));
+  if (k?.stress) {
+    const b = k.stress.batchGas;
+    one("Gas: BatchLiquidator, each further liquidation in a batch (batch of 1 / of 20)", `${int(b.marginal)} (${int(b.one)} / ${int(b.twenty)})`);
+  }
+  for (const name of STRESS_CASES) {
+    const c = k?.cases?.[name];
+    if (!c) continue;
+    const fromRecovery = c.target.metric === "delayFromRecoveryP95" ? " (p95 counted from the recovery)" : "";
+    rows.push({
+      metric: `Keeper stress ${name}: blocks liquidatable -> liquidated${fromRecovery}`,
+      n: String(c.liquidated),
+      median: c.delayP50 === null ? "none" : String(c.delayP50),
+      p95: stressP95(c) === null ? "" : String(stressP95(c)),
+      target: targetOf(`Keeper stress: ${name}`),
+    });
+  }
   const ix = r.sections.indexer;
   if (ix) {
     for (const engine of ["pglite", "postgres"] as const) {
@@ -487,6 +541,77 @@ function summarizeBytes(xs: number[]): Summary {
 
 const table = (head: string[], rows: string[][]): string =>
   [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+function stressVerdictCell(c: StressCaseResult, t: TargetVerdict | undefined): string {
+  const p95 = stressP95(c);
+  if (!t) return "";
+  if (t.met === undefined) return t.verdict;
+  if (p95 === null) return "**missed**: nothing liquidated";
+  return t.met ? `**met** (${blocksText(p95)})` : `**missed** by ${blocksText(p95 - c.target.limitBlocks)}`;
+}
+
+/** Issue 14's stress cases: one row per case, then how each was set up and judged. */
+function keeperStressSection(r: BenchResults, k: KeeperResults & KeeperStressSection): string[] {
+  const cases = STRESS_CASES.flatMap((name) => (k.cases?.[name] ? [[name, k.cases[name]] as const] : []));
+  const verdictOf = (name: string) => r.targets.find((t) => t.name.startsWith(`Keeper stress: ${name} `));
+  const d = (x: number | null) => (x === null ? "-" : String(x));
+  const st = k.stress;
+  const out = [
+    "",
+    "### Keeper under stress (issue 14)",
+    "",
+    "One anvil (chain id 1, 1 s interval mining, blocks of " +
+      (st ? `${int(st.blockGasLimit)} gas` : "the default gas limit") +
+      "), one real deployment; every case starts from the freshly deployed state (`evm_snapshot`/`evm_revert`) and starts the keeper in-process (`startKeeper`, polling every 100 ms).",
+    "Measured on chain, not from the keeper's word: a position is liquidatable from the first block at the end of which the contract would liquidate it (a simulated one-share `liquidate` on that block's state: interest accrued, tier synced),",
+    "liquidated at its first `Liquidate` event; reverted transactions are the keeper's receipts with status reverted; bad debt is the growth of `totalBadDebt` (mock USDC = USD).",
+    "",
+    table(
+      ["case", "positions", "liquidatable", "liquidated", "left unhealthy", "delay p50 / p95 / max (blocks)", "reverted / keeper txs", "bad debt", "target", "verdict"],
+      cases.map(([name, c]) => {
+        const t = verdictOf(name);
+        return [
+          `\`${name}\``,
+          int(c.positions),
+          int(c.liquidatable),
+          int(c.liquidated),
+          int(c.leftUnhealthy),
+          `${d(c.delayP50)} / ${d(c.delayP95)} / ${d(c.delayMax)}${c.hang ? ` (from recovery: ${d(c.hang.delayFromRecoveryP50)} / ${d(c.hang.delayFromRecoveryP95)} / ${d(c.hang.delayFromRecoveryMax)})` : ""}`,
+          `${int(c.revertedTxs)} / ${int(c.keeperTxs)}`,
+          `$${int(c.badDebtUsd)}`,
+          t?.target ?? "",
+          stressVerdictCell(c, t),
+        ];
+      }),
+    ),
+    "",
+  ];
+  for (const [name, c] of cases) {
+    const notes = [`${c.description}.`];
+    if (c.hang) {
+      notes.push(
+        `The proxy hung from block ${c.hang.fromBlock} to block ${c.hang.toBlock} (${c.hang.heldRequests} requests accepted and never answered); judged by the delay counted from block ${c.hang.toBlock}.`,
+        c.hang.rpcLogSeconds === null
+          ? "The keeper logged nothing about its RPC after the hang began" +
+              (c.hang.firstLogSeconds === null ? " (nothing at all)." : ` (its first line came ${c.hang.firstLogSeconds.toFixed(2)} s later: "${c.hang.firstLogLine}").`)
+          : `The keeper's first log line about its RPC after the hang began came ${c.hang.rpcLogSeconds.toFixed(2)} s later: "${c.hang.rpcLogLine}".`,
+      );
+    }
+    if (c.burst && st) {
+      notes.push(
+        `Gas-limit floor: a BatchLiquidator batch measured on this deployment costs ${int(st.batchGas.fixed)} gas plus ${int(st.batchGas.marginal)} per liquidation (batch of 1: ${int(st.batchGas.one)}, of 20: ${int(st.batchGas.twenty)}), so one ${int(c.burst.blockGasLimit)}-gas block fits ${int(c.burst.liquidationsPerBlock)} liquidations and ${int(c.liquidatable)} need at least ${c.burst.floorBlocks} block${c.burst.floorBlocks === 1 ? "" : "s"}; the target is that plus 1.`,
+      );
+    }
+    if (c.tiers) notes.push(`${c.tiers.attested} of the ${c.positions} borrowers attested with the real proofs of \`test/fixtures/credit\` (round and single-wallet fixtures; the others unverified)${c.tiers.expired ? `; then the clock moved ${(c.tiers.timeMovedSeconds / 86_400).toFixed(1)} days (past the attestation lifetime and the downgrade ramp) with nobody syncing, so each liquidation syncs the tier inside \`liquidate\`` : ""}.`);
+    const byTier = Object.entries(c.tiers?.leftUnhealthyByTier ?? {});
+    if (byTier.length) notes.push(`Left unhealthy, by the tier attested: ${byTier.map(([t, n]) => `${t} ${n}`).join(", ")}.`);
+    if (c.keeperGasPerLiquidation !== null) notes.push(`Keeper receipts: ${int(c.keeperGasPerLiquidation)} gas per liquidation.`);
+    const reasons = Object.entries(c.revertReasons ?? {});
+    if (reasons.length) notes.push(`Reverted keeper transactions, by reason (call trace): ${reasons.map(([why, n]) => `${why}: ${n}`).join(", ")}.`);
+    out.push(`- \`${name}\`: ${notes.join(" ")} Delay histogram (blocks: positions): ${Object.entries(c.histogram).map(([b, n]) => `${b}: ${n}`).join(", ") || "none"}.`);
+  }
+  return out;
+}
 
 /** The summary table as plain text for the terminal. */
 export function summaryText(r: BenchResults): string {
@@ -731,6 +856,7 @@ export function renderReport(r: BenchResults): string {
       "",
       "![keeper](keeper.png)",
     );
+    if (k.cases && Object.keys(k.cases).length) out.push(...keeperStressSection(r, k));
   }
   if (ix) out.push(...indexerSection(r, ix));
   if (sc) {

@@ -1,12 +1,15 @@
 // `npm run bench`: measure proving of the single-wallet circuit (warm/cold, native/engine),
 // verification, gas and code size, memory and keys, attestation rounds (one proof for 96 wallets:
-// proving and gas per wallet), the keeper under a replayed crash, the indexer at scale (events/s,
-// features of every wallet, memory, on PGlite and PostgreSQL), and scaling over an MLP family; write
-// results.json, PNG plots and report.md, and print the summary table. Targets are reported,
-// never asserted; the exit code is non-zero only when a measurement step fails.
+// proving and gas per wallet), the keeper under a replayed crash and under stress (issue 14: a
+// one-block crash, a hung RPC, a burst of 2,000, expired tiers, a slow bleed; bench/keeper-stress.ts),
+// the indexer at scale (events/s, features of every wallet, memory, on PGlite and PostgreSQL), and
+// scaling over an MLP family; write results.json, PNG plots and report.md, and print the summary
+// table. Targets are reported, never asserted; the exit code is non-zero only when a measurement
+// step fails.
 //
-//   npm run bench                      full run (~22 min on 2 cores), writes bench/
+//   npm run bench                      full run (~29 min on 2 cores), writes bench/
 //   npm run bench -- --quick           CI smoke run (few runs, small sizes), writes bench/quick/
+//   npm run bench -- --only keeper     one section (here: the keeper's replay and stress cases)
 //   npm run bench -- --help
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg, totalmem } from "node:os";
@@ -18,6 +21,7 @@ import { formatDuration, stepReporter } from "../ts/toolchain/progress.js";
 import { benchGas } from "./gas.js";
 import { benchIndexer } from "./indexer.js";
 import { benchKeeper } from "./keeper.js";
+import { benchKeeperStress, STRESS_CASES, type StressCaseName } from "./keeper-stress.js";
 import { machineInfo } from "./machine.js";
 import { GiB, runMeasured, stepResult } from "./measure.js";
 import { benchProving } from "./proving.js";
@@ -28,15 +32,17 @@ import { benchScaling } from "./scaling.js";
 const SECTIONS = ["gas", "proving", "round", "keeper", "indexer", "scaling"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const HELP = `usage: npm run bench -- [--quick] [--skip <sections>] [--skip-engine] [--scaling-budget <s>] [--out <dir>]
+const HELP = `usage: npm run bench -- [--quick] [--only <sections>] [--skip <sections>] [--keeper-cases <cases>] [--skip-engine] [--scaling-budget <s>] [--out <dir>]
 
   --quick               CI smoke run: 1 warm + 1 cold native proof, engine on the smoke model,
-                        1 round proof (no warm-up), 30 keeper positions, indexer 50k and 100k events
-                        for 10k wallets, 2 tiny scaling points; writes bench/quick/
-  --skip <list>         comma-separated sections to leave out (${SECTIONS.join(", ")})
+                        1 round proof (no warm-up), 30 keeper positions (stress cases: 40, burst 300),
+                        indexer 50k and 100k events for 10k wallets, 2 tiny scaling points; writes bench/quick/
+  --only <list>         comma-separated sections to run, the others left out (${SECTIONS.join(", ")})
+  --skip <list>         comma-separated sections to leave out
+  --keeper-cases <list> the keeper's stress cases to run (default all: ${STRESS_CASES.join(", ")}; "none" for none)
   --skip-engine         no WebAssembly engine proofs (engine verification still runs)
   --scaling-budget <s>  seconds the scaling family may take (full: 330, quick: 120, each cut to what
-                        is left of 22.5 min / 10 min for the whole run; an explicit budget is not cut)
+                        is left of 29.5 min / 11.5 min for the whole run; an explicit budget is not cut)
   --out <dir>           where results.json, report.md and the plots go (default bench/, quick: bench/quick/)`;
 
 interface Config {
@@ -45,6 +51,8 @@ interface Config {
   /** Full-round proofs measured, after one uncounted warm-up proof when `warmup`. */
   round: { proofs: number; warmup: boolean };
   keeper: { positions: number; crashDays: number; blocksPerDay: number; tailBlocks: number };
+  /** Issue 14's stress cases: positions per case, the burst's, answers of the slow bleeds, blocks watched at most after the last answer. */
+  keeperStress: { positions: number; burstPositions: number; bleedBlocks: number; tailBlocks: number; cases: StressCaseName[] };
   /** Events per run (same wallets each), wallets, chain activity (a run covers events / eventsPerDay days), seconds for the section. */
   indexer: { sizes: number[]; wallets: number; eventsPerDay: number; budgetSeconds: number };
   scaling: { hidden: number[]; budgetSeconds: number; hashedSizingMaxParams: number };
@@ -57,12 +65,13 @@ const FULL: Config = {
   proving: { nativeWarm: 5, nativeCold: 3, engineProofs: 2, engineModel: "credit", engineVerifyRuns: 10 },
   round: { proofs: 3, warmup: true },
   keeper: { positions: 200, crashDays: 7, blocksPerDay: 6, tailBlocks: 10 },
+  keeperStress: { positions: 200, burstPositions: 2000, bleedBlocks: 60, tailBlocks: 25, cases: [...STRESS_CASES] },
   // 1,000,000 events over 7 days (and 250,000 over 1.75 days) for 100,000 wallets, both engines
   indexer: { sizes: [250_000, 1_000_000], wallets: 100_000, eventsPerDay: 1_000_000 / 7, budgetSeconds: 480 },
   // about 1k, 17k, 68k, 261k and 1M parameters
   scaling: { hidden: [24, 120, 250, 500, 1000], budgetSeconds: 330, hashedSizingMaxParams: 20_000 },
-  // 14.5 min for the other sections, plus the indexer section's 480 s
-  deadlineSeconds: 22.5 * 60,
+  // 14.5 min for the other sections, plus the indexer section's 480 s, plus 7 min for the keeper's stress cases
+  deadlineSeconds: 29.5 * 60,
 };
 
 const QUICK: Config = {
@@ -70,9 +79,11 @@ const QUICK: Config = {
   proving: { nativeWarm: 1, nativeCold: 1, engineProofs: 1, engineModel: "smoke", engineVerifyRuns: 3 },
   round: { proofs: 1, warmup: false },
   keeper: { positions: 30, crashDays: 5, blocksPerDay: 2, tailBlocks: 8 },
+  keeperStress: { positions: 40, burstPositions: 300, bleedBlocks: 12, tailBlocks: 12, cases: [...STRESS_CASES] },
   indexer: { sizes: [50_000, 100_000], wallets: 10_000, eventsPerDay: 50_000, budgetSeconds: 240 },
   scaling: { hidden: [8, 16], budgetSeconds: 120, hashedSizingMaxParams: 1_000 },
-  deadlineSeconds: 10 * 60,
+  // 10 min, plus 1.5 min for the keeper's stress cases
+  deadlineSeconds: 11.5 * 60,
 };
 
 async function main(): Promise<number> {
@@ -80,6 +91,8 @@ async function main(): Promise<number> {
     options: {
       quick: { type: "boolean" },
       skip: { type: "string" },
+      only: { type: "string" },
+      "keeper-cases": { type: "string" },
       "skip-engine": { type: "boolean" },
       "scaling-budget": { type: "string" },
       out: { type: "string" },
@@ -92,8 +105,21 @@ async function main(): Promise<number> {
     return 0;
   }
   const config: Config = structuredClone(values.quick ? QUICK : FULL);
-  const skip = new Set((values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const skip = new Set(list(values.skip));
   for (const s of skip) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--skip: unknown section "${s}" (one of ${SECTIONS.join(", ")})`);
+  if (values.only !== undefined) {
+    const only = list(values.only);
+    for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (one of ${SECTIONS.join(", ")})`);
+    if (!only.length) throw new Error(`--only: name at least one section (${SECTIONS.join(", ")})`);
+    for (const s of SECTIONS) if (!only.includes(s)) skip.add(s);
+  }
+  if (values["keeper-cases"] !== undefined) {
+    const cases = list(values["keeper-cases"]);
+    const none = cases.length === 1 && cases[0] === "none";
+    for (const c of none ? [] : cases) if (!(STRESS_CASES as readonly string[]).includes(c)) throw new Error(`--keeper-cases: unknown case "${c}" (one of ${STRESS_CASES.join(", ")}, or none)`);
+    config.keeperStress.cases = none ? [] : (cases as StressCaseName[]);
+  }
   if (values["scaling-budget"] !== undefined) {
     const b = Number(values["scaling-budget"]);
     if (!Number.isFinite(b) || b <= 0) throw new Error(`--scaling-budget: "${values["scaling-budget"]}" is not a positive number of seconds`);
@@ -158,7 +184,10 @@ async function main(): Promise<number> {
       });
     },
     keeper: async () => {
-      sections.keeper = await benchKeeper({ ...config.keeper, env, log: log("keeper") });
+      const replay = await benchKeeper({ ...config.keeper, env, log: log("keeper") });
+      if (!config.keeperStress.cases.length) return void (sections.keeper = replay);
+      const { cases, ...stress } = await benchKeeperStress({ ...config.keeperStress, env, log: log("keeper") });
+      sections.keeper = { ...replay, stress, cases };
     },
     indexer: async () => {
       // its budget, cut to what is left before the deadline minus the scaling family's minute
@@ -196,7 +225,7 @@ async function main(): Promise<number> {
     gas: "on-chain: deploy, attest real credit proofs, gas and code size",
     proving: `proving: credit model (single circuit), native ${config.proving.nativeWarm} warm + ${config.proving.nativeCold} cold, engine ${config.proving.engineProofs} (${config.proving.engineModel}), setup, verify`,
     round: `rounds: credit round circuit, ${config.round.warmup ? "1 warm-up + " : ""}${config.round.proofs} full-round proof(s), attestRound gas by wallets`,
-    keeper: `keeper: ${config.keeper.positions} positions, ${config.keeper.crashDays}-day crash, 1 s blocks`,
+    keeper: `keeper: ${config.keeper.positions} positions, ${config.keeper.crashDays}-day crash, 1 s blocks; stress cases ${config.keeperStress.cases.join(", ") || "none"} (${config.keeperStress.positions} positions, burst ${config.keeperStress.burstPositions})`,
     indexer: `indexer: ${config.indexer.sizes.map((n) => n.toLocaleString("en-US")).join(" and ")} events, ${config.indexer.wallets.toLocaleString("en-US")} wallets, 3 chains, PGlite and PostgreSQL`,
     scaling: `scaling: MLP family h=${config.scaling.hidden.join(",")}, budget ${config.scaling.budgetSeconds} s`,
   };
@@ -222,6 +251,7 @@ async function main(): Promise<number> {
     sections,
     ...(sections.round ? { round: sections.round } : {}),
     ...(sections.indexer ? { indexer: sections.indexer } : {}),
+    ...(sections.keeper ? { keeper: sections.keeper } : {}),
     skipped,
     errors,
     targets: evaluateTargets(sections, machine.cores),

@@ -218,6 +218,55 @@ contract BatchLiquidatorTest is BaseTest {
         _assertBatchEmpty();
     }
 
+    /// @dev Issue 14's expired tiers: borrowers attested LOW whose attestations expired with nobody syncing. The sync
+    /// happens inside each `liquidate` of the batch (the debt moves to the unverified bucket, catch-up interest
+    /// added); the unverified bucket, where another borrower's debt has accrued at 20% all along, holds shares worth
+    /// more, so a repay-all order planned on the stored (LOW) shares repays more shares than the position has after
+    /// the sync: skipped, while seize-based orders go through.
+    function testExpiredTiersSyncInsideTheBatch() public {
+        address unverified = _borrower(99);
+        _supplyCollateral(unverified, COLLATERAL);
+        vm.prank(unverified);
+        lending.borrow(BORROWED / 2, unverified);
+        address[] memory borrowers = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            borrowers[i] = _borrower(i);
+            _attest(borrowers[i], ConstantsLib.BUCKET_LOW);
+            _supplyCollateral(borrowers[i], COLLATERAL);
+            vm.prank(borrowers[i]);
+            lending.borrow(BORROWED, borrowers[i]); // 60%: healthy under LOW (90%) and under unverified (70%)
+        }
+        _skip(LIFETIME + ConstantsLib.DOWNGRADE_RAMP); // expired, ramp over: judged at 70% now
+        _setAnswer(FALLEN_ANSWER); // 75% > 70%
+        for (uint256 i; i < 3; ++i) {
+            assertEq(_bucketOf(borrowers[i]), ConstantsLib.BUCKET_LOW, "stored bucket not synced yet");
+            assertFalse(lending.isHealthy(borrowers[i]));
+        }
+        // What a sync would leave: more debt (catch-up interest) in a bucket with another share price.
+        uint256 storedShares = lending.position(borrowers[0]).borrowShares;
+        uint256 snapshot = vm.snapshotState();
+        lending.syncTier(borrowers[0]);
+        uint256 syncedShares = lending.position(borrowers[0]).borrowShares;
+        vm.revertToState(snapshot);
+        assertGt(storedShares, syncedShares, "the unverified bucket's shares are worth more: fewer after the sync");
+
+        Order[] memory orders = new Order[](3);
+        orders[0] = Order({borrower: borrowers[0], seizedAssets: 0, repaidShares: storedShares}); // planned on stale shares
+        orders[1] = Order({borrower: borrowers[1], seizedAssets: 2e18, repaidShares: 0});
+        orders[2] = Order({borrower: borrowers[2], seizedAssets: 2e18, repaidShares: 0});
+        vm.expectEmit(true, true, false, true, address(batch));
+        emit IBatchLiquidator.OrderSkipped(address(lending), borrowers[0], ErrorsLib.RepayExceedsDebt.selector);
+        (, uint256 seized, uint256 liquidated) = _run(orders, BUDGET);
+
+        assertEq(liquidated, 2);
+        assertEq(seized, 4e18);
+        assertEq(_bucketOf(borrowers[0]), ConstantsLib.BUCKET_LOW, "the skipped order's sync was rolled back");
+        assertEq(_bucketOf(borrowers[1]), ConstantsLib.BUCKET_UNVERIFIED, "synced inside liquidate");
+        assertEq(_bucketOf(borrowers[2]), ConstantsLib.BUCKET_UNVERIFIED, "synced inside liquidate");
+        assertEq(collateralToken.balanceOf(LIQUIDATOR), seized);
+        _assertBatchEmpty();
+    }
+
     /* REVERTS */
 
     function testEmptyBatchReverts() public {
