@@ -213,6 +213,31 @@ describe("keeper under stress", () => {
     });
   });
 
+  test("a position healthy at its stored tier but not at the terms its sync gives it (attestation superseded) is liquidated at once, at those terms", async () => {
+    await scenario(async () => {
+      await t.setPrice(10_000n);
+      const w = t.wallet();
+      const commitment = await t.attestLow(w, 0);
+      await t.open(8_000n, 10n, w); // LOW: liquidation LTV 90%
+      await t.replaceCommitment(w, commitment + 1n); // UNVERIFIED from now: liquidation LTV ramping 90% -> 70% over a day
+      await t.rpc("evm_increaseTime", [6 * 3_600]); // ~85% now
+      const k = keeper();
+      await k.ready;
+      await setIntervalMining(t.client, 1);
+      const dropBlock = await t.setPrice(9_000n); // LTV ~89%: under LOW's 90% (stored terms), over the ramp's ~85%
+      assert.equal((await t.position(w.address)).bucket, 0, "stored: still LOW");
+      const [s] = await until("the liquidation", () => (k.stats().length ? k.stats() : undefined));
+      await k.stop();
+      assert.equal(s!.borrower, w.address);
+      assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
+      assert.equal(s!.delayBlocks, 1);
+      const p = await t.position(w.address);
+      assert.equal(p.bucket, 3, "synced to UNVERIFIED inside liquidate()");
+      assert.equal(await t.client.readContract({ ...t.lending, functionName: "isHealthy", args: [w.address] }), true);
+      assert.deepEqual(k.counters(), { sent: 1, reverted: 0, replaced: 0, dropped: 0, skipped: 0 });
+    });
+  });
+
   test("thirty positions liquidatable in one block go out in one batch through the BatchLiquidator, most underwater first", async () => {
     await scenario(async () => {
       await t.setPrice(10_000n);

@@ -44,15 +44,17 @@ import { isUnreachable, watchedRpc, type WatchedRpc } from "../chains/watched-rp
 import type { Deployment } from "../deploy/deployment.js";
 import type { Database } from "../db/engine.js";
 import { deleteLiquidation, recordLiquidation, type LiquidationRow } from "../db/attestations.js";
-import { accruedBuckets, bucketFor, healthAt, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type PositionState } from "./keeper-math.js";
-import { affordable, DEFAULT_PRICE_DOWN_BPS, DEFAULT_PRICE_UP_BPS, planRobustLiquidation } from "./keeper-plan.js";
+import { accruedBuckets, bucketFor, healthAt, syncedPosition, WAD, type BucketState, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
+import { affordable, creditAt, DEFAULT_PRICE_DOWN_BPS, DEFAULT_PRICE_UP_BPS, planRobustLiquidation } from "./keeper-plan.js";
 import {
   DEFAULT_LOG_CHUNK,
   readCreditPeriod,
   readMarket,
+  readCreditPeriods,
   readMarketInfo,
   readPositions,
   touchedAccounts,
+  touchedCredits,
   type MarketInfo,
   type MarketSnapshot,
 } from "./keeper-positions.js";
@@ -144,6 +146,16 @@ const defaultLog = (line: string): void => void process.stderr.write(`${line}\n`
 
 /* ONE CHAIN */
 
+/**
+ * The health liquidate() would check: at the position's terms after its tier sync (the wallet's
+ * credit period as it counts at the block's time), or at its stored terms without a credit period.
+ */
+function currentHealth(m: MarketState, p: PositionState, credit: CreditPeriod | undefined, buckets: readonly BucketState[]): Health {
+  if (!credit) return healthAt(m, p, m.timestamp, buckets);
+  const s = syncedPosition(m, p, creditAt(credit, m.timestamp), m.timestamp);
+  return healthAt(s.market, s.position);
+}
+
 interface Unhealthy {
   readonly borrower: Address;
   readonly position: PositionState;
@@ -200,6 +212,10 @@ class ChainKeeper {
   private readonly positions = new Map<Address, PositionState>();
   /** Accounts whose position changed since it was last read. */
   private readonly dirty = new Set<Address>();
+  /** Each open position's credit period (the registry's), as last read: its terms after the sync liquidate() starts with. */
+  private readonly credits = new Map<Address, CreditPeriod>();
+  /** Accounts whose credit period changed since it was last read. */
+  private readonly creditDirty = new Set<Address>();
   /** Logs were pulled through this block. */
   private logCursor = 0n;
   /** The last block whose health check completed. */
@@ -290,6 +306,7 @@ class ChainKeeper {
     const from = BigInt(deployment.deployBlock);
     const accounts = [...(await touchedAccounts(this.client, this.lending, from, head, this.o.logChunk))];
     for (const [a, p] of await readPositions(this.client, this.lending, accounts, head)) if (p.borrowShares > 0n) this.positions.set(a, p);
+    for (const [a, c] of await readCreditPeriods(this.client, this.info.creditOracle, [...this.positions.keys()], head)) this.credits.set(a, c);
     this.logCursor = head;
     this.log(`${this.positions.size} open positions among ${accounts.length} accounts (events from block ${from} to ${head}); keeper ${this.o.account.address}, ${this.sender.kind === "batch" ? `batches through ${this.sender.spender}` : "one transaction per liquidation"}`);
     await this.processBlock(head);
@@ -444,15 +461,18 @@ class ChainKeeper {
   /** Pull events, check sent transactions, read the market and changed positions at `n`, check every position, liquidate. */
   private async processBlock(n: bigint): Promise<void> {
     // Events, our transactions and the market, at once (one round of requests).
-    const [touched, , market] = await Promise.all([
-      n > this.logCursor ? touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk) : new Set<Address>(),
+    const newLogs = n > this.logCursor;
+    const [touched, credited, , market] = await Promise.all([
+      newLogs ? touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk) : new Set<Address>(),
+      newLogs ? touchedCredits(this.client, this.info.creditOracle, this.logCursor + 1n, n, this.o.logChunk) : { wallets: new Set<Address>(), all: false },
       this.txs.check(n, () => this.fees()),
       readMarket(this.client, this.info, n),
     ]);
     for (const a of touched) this.dirty.add(a);
-    if (n > this.logCursor) this.logCursor = n;
+    for (const a of credited.wallets) this.creditDirty.add(a);
+    if (newLogs) this.logCursor = n;
     // Every so often re-read every open position, not only those with events: a reorg can drop an event.
-    if (++this.sinceRefresh >= FULL_REFRESH_BLOCKS) {
+    if (++this.sinceRefresh >= FULL_REFRESH_BLOCKS || credited.all) {
       for (const a of this.positions.keys()) this.dirty.add(a);
       this.sinceRefresh = 0;
     }
@@ -460,13 +480,19 @@ class ChainKeeper {
       const changed = [...this.dirty];
       for (const [a, p] of await readPositions(this.client, this.lending, changed, n)) {
         this.dirty.delete(a);
-        if (p.borrowShares > 0n) this.positions.set(a, p);
-        else {
+        if (p.borrowShares > 0n) {
+          this.positions.set(a, p);
+          this.creditDirty.add(a);
+        } else {
           this.positions.delete(a);
+          this.credits.delete(a);
           this.unhealthySince.delete(a);
         }
       }
     }
+    const recredit = [...this.creditDirty].filter((a) => this.positions.has(a));
+    this.creditDirty.clear();
+    if (recredit.length) for (const [a, c] of await readCreditPeriods(this.client, this.info.creditOracle, recredit, n)) this.credits.set(a, c);
     if (market.price === undefined) {
       if (this.priceError !== market.priceError) this.log(`the oracle reverts (${market.priceError}) at block ${n}: nothing is liquidatable while it does`);
       this.priceError = market.priceError;
@@ -480,7 +506,7 @@ class ChainKeeper {
     const buckets = accruedBuckets(market, market.timestamp);
     const unhealthy: Unhealthy[] = [];
     for (const [borrower, position] of this.positions) {
-      const health = healthAt(market, position, market.timestamp, buckets);
+      const health = currentHealth(market, position, this.credits.get(borrower), buckets);
       if (health.healthy) this.unhealthySince.delete(borrower);
       else unhealthy.push({ borrower, position, health });
     }
@@ -513,11 +539,14 @@ class ChainKeeper {
     let remaining = borrowers;
     try {
       for (let b = n - 1n; b >= floor && remaining.length; b--) {
-        const market = await readMarket(this.client, this.info, b);
-        const positions = await readPositions(this.client, this.lending, remaining, b);
+        const [market, positions, credits] = await Promise.all([
+          readMarket(this.client, this.info, b),
+          readPositions(this.client, this.lending, remaining, b),
+          readCreditPeriods(this.client, this.info.creditOracle, remaining, b),
+        ]);
         const buckets = accruedBuckets(market, market.timestamp);
         remaining = remaining.filter((a) => {
-          if (healthAt(market, positions.get(a)!, market.timestamp, buckets).healthy) return false;
+          if (currentHealth(market, positions.get(a)!, credits.get(a), buckets).healthy) return false;
           since.set(a, b);
           return true;
         });
