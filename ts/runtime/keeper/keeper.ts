@@ -581,8 +581,11 @@ class ChainKeeper {
     ]);
     const planned: Order[] = [];
     for (const [i, u] of todo.entries()) {
-      const plan = this.plan(u, market, credits[i]!);
-      if (plan) planned.push({ borrower: u.borrower, plan });
+      const credit = credits[i]!;
+      const plan = this.plan(u, market, credit);
+      if (!plan) continue;
+      const moves = syncedPosition(market, u.position, creditAt(credit, market.timestamp + 1n), market.timestamp + 1n).position.bucket !== u.position.bucket;
+      planned.push({ borrower: u.borrower, plan, moves });
     }
     const funds = balance < allowance ? balance : allowance;
     const { chosen, left, needed } = affordable(planned, funds);
