@@ -1,8 +1,8 @@
 // A transport over several RPC URLs of one chain that notices when one stops answering: each URL
 // is a viem `http` transport with a short request timeout and no retries, behind viem's
 // `fallback` (a request that gets no answer goes to the next URL). A URL whose request got no
-// answer (timeout, connection refused or reset, HTTP error) is marked down and skipped at once
-// (no request waits on it again) until a probe (eth_chainId, every `probeMs`) gets an answer; the
+// answer (timeout, connection refused or reset, HTTP error) is marked down and, when there are
+// others, skipped at once (no request waits on it again) until a probe (eth_chainId, every `probeMs`) gets an answer; the
 // change is reported both ways through `onChange`, naming the host only (URLs carry API keys).
 // An answer that is an error (a revert, an unknown method) is an answer: the URL stays up.
 import { BaseError, fallback, http, HttpRequestError, TimeoutError, type Transport } from "viem";
@@ -101,7 +101,9 @@ export function watchedRpc(urls: readonly string[], opts: WatchedRpcOptions = {}
     return {
       ...t,
       async request(args, options) {
-        if (e.downSince !== undefined) throw new Down(e.host);
+        // Skipped while down when another URL may answer; the only URL is always tried (nowhere else to go, and a
+        // timeout under a burst of the caller's own requests must not turn into an outage of its own making).
+        if (e.downSince !== undefined && endpoints.length > 1) throw new Down(e.host);
         try {
           return await t.request(args, options);
         } catch (err) {

@@ -576,7 +576,8 @@ class ChainKeeper {
     const [balance, allowance, credits, fees] = await Promise.all([
       this.client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [keeper] }),
       this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, this.sender.spender] }),
-      Promise.all(todo.map((u) => readCreditPeriod(this.client, this.info.creditOracle, u.borrower, market.blockNumber))),
+      // Cached (re-read on the registry's events); read here only if missing.
+      Promise.all(todo.map((u) => this.credits.get(u.borrower) ?? readCreditPeriod(this.client, this.info.creditOracle, u.borrower, market.blockNumber))),
       this.fees(),
     ]);
     const planned: Order[] = [];
@@ -618,7 +619,7 @@ class ChainKeeper {
    * transaction may run on (keeper-plan.ts); undefined when there is none.
    */
   private plan(u: Unhealthy, market: MarketSnapshot, credit: CreditPeriod): LiquidationPlan | undefined {
-    const synced = syncedPosition(market, u.position, credit, market.timestamp);
+    const synced = syncedPosition(market, u.position, creditAt(credit, market.timestamp), market.timestamp);
     if (healthAt(synced.market, synced.position).healthy) {
       const bucket = bucketFor(credit);
       this.log(`${u.borrower} is healthy at its current terms (bucket ${bucket}${bucket !== u.position.bucket ? `, from ${u.position.bucket}: tier change` : ""}): skipped`);
