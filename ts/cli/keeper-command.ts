@@ -11,6 +11,30 @@ import { checkKeeperFunds, fundKeeper, startKeeper, type LiquidationStat } from 
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 
+/** "--rpc 1=http://a,1=http://b,137=http://c": each chain's RPC URLs in the order given (the first is its main one, the others fallbacks). */
+export function parseKeeperRpcs(raw: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const part of raw.split(",")) {
+    const m = /^\s*(\d+)=(\S+)\s*$/.exec(part);
+    if (!m) throw new Error(`--rpc: "${part}" is not <chainId>=<url>`);
+    try {
+      new URL(m[2]!);
+    } catch {
+      throw new Error(`--rpc: the URL given for chain ${m[1]} is not a URL`);
+    }
+    const urls = out.get(Number(m[1])) ?? [];
+    urls.push(m[2]!);
+    out.set(Number(m[1]), urls);
+  }
+  return out;
+}
+
+function parseTimeoutMs(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 10 || Number(raw) > 60_000) throw new Error(`--rpc-timeout-ms: "${raw}" is not a whole number of milliseconds between 10 and 60000`);
+  return Number(raw);
+}
+
 function parsePollMs(raw: string | undefined): number {
   if (raw === undefined) return 100;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 10 || Number(raw) > 60_000) throw new Error(`--poll-ms: "${raw}" is not a whole number of milliseconds between 10 and 60000`);
@@ -27,10 +51,13 @@ export function summarize(stats: readonly LiquidationStat[]): string {
 
 export const keeperCommand: Command = {
   summary: "Watch every block and liquidate unhealthy positions at once, most underwater first (until Ctrl-C).",
-  usage: "[--chains <ids>] [--deployments <dir>] [--database <url|dir>] [--poll-ms <ms>] [--fund]",
+  usage: "[--chains <ids>] [--deployments <dir>] [--rpc <id=url,...>] [--rpc-timeout-ms <ms>] [--database <url|dir>] [--poll-ms <ms>] [--fund]",
   help: [
     `  --chains <ids>        chain ids, comma-separated (default ${CHAINS.map((c) => c.chainId).join(",")})`,
     "  --deployments <dir>   where <chainId>.json is read (default deployments/)",
+    "  --rpc <id=url,...>    RPC URLs per chain; an id given several times: the later URLs are fallbacks, used",
+    "                        while those before them do not answer (default: the chain's variable below)",
+    "  --rpc-timeout-ms <ms> how long a request may wait for an answer before its RPC counts as down (default 400)",
     ...DATABASE_HELP,
     "                        (the keeper logs each liquidation there, table keeper_liquidations; the embedded",
     "                        PGlite serves one process: beside `zkrisk index` or `attest`, use PostgreSQL)",
@@ -42,13 +69,25 @@ export const keeperCommand: Command = {
     "them, have approved the lending contract, and hold native currency for gas; it says what is missing.",
     "Each liquidation is logged with its delay in blocks since the position became liquidatable.",
   ].join("\n"),
-  options: { chains: { type: "string" }, deployments: { type: "string" }, ...DATABASE_FLAG, "poll-ms": { type: "string" }, fund: { type: "boolean" } },
+  options: {
+    chains: { type: "string" },
+    deployments: { type: "string" },
+    rpc: { type: "string" },
+    "rpc-timeout-ms": { type: "string" },
+    ...DATABASE_FLAG,
+    "poll-ms": { type: "string" },
+    fund: { type: "boolean" },
+  },
   async run(v) {
     const chains = parseChainList(str(v.chains) ?? CHAINS.map((c) => c.chainId).join(","));
     const pollMs = parsePollMs(str(v["poll-ms"]));
+    const rpcTimeoutMs = parseTimeoutMs(str(v["rpc-timeout-ms"]));
+    const rpc = str(v.rpc);
+    const rpcs = rpc !== undefined ? parseKeeperRpcs(rpc) : new Map<number, string[]>();
     const deploymentsDir = str(v.deployments) ?? DEFAULT_DEPLOYMENTS_DIR;
-    for (const c of chains) rpcUrlFromEnv(c); // every RPC variable is checked before any deployment is read
-    const connected = await connectChains({ chains, deploymentsDir });
+    for (const id of rpcs.keys()) if (!chains.some((c) => c.chainId === id)) throw new Error(`--rpc: chain ${id} is not among --chains ${chains.map((c) => c.chainId).join(",")}`);
+    for (const c of chains) if (!rpcs.has(c.chainId)) rpcUrlFromEnv(c); // every RPC variable is checked before any deployment is read
+    const connected = await connectChains({ chains, deploymentsDir, rpcUrls: Object.fromEntries([...rpcs].map(([id, urls]) => [id, urls[0]!])) });
     const account = roleAccount("keeper", { local: connected.every((c) => c.anvil) });
     for (const c of connected) {
       const funds = v.fund === true ? await fundKeeper({ ...c, account }) : await checkKeeperFunds(c.client, c.chain, c.deployment, account.address);
@@ -57,7 +96,13 @@ export const keeperCommand: Command = {
 
     const db = await openCliDatabase(v);
     try {
-      const keeper = startKeeper({ chains: connected.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, deployment: c.deployment })), account, pollMs, db });
+      const keeper = startKeeper({
+        chains: connected.map((c) => ({ chain: c.chain, rpcUrl: c.rpcUrl, rpcUrls: rpcs.get(c.chain.chainId)?.slice(1) ?? [], deployment: c.deployment })),
+        account,
+        pollMs,
+        ...(rpcTimeoutMs !== undefined ? { rpcTimeoutMs } : {}),
+        db,
+      });
       const signal = new Promise<string>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));
         process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -70,7 +115,8 @@ export const keeperCommand: Command = {
       } finally {
         await keeper.stop();
       }
-      console.log(`keeper stopped: ${summarize(keeper.stats())}`);
+      const c = keeper.counters();
+      console.log(`keeper stopped: ${summarize(keeper.stats())}; transactions: ${c.sent} sent, ${c.reverted} reverted, ${c.replaced} fee bumps, ${c.dropped} re-sent after the node lost them; ${c.skipped} order(s) skipped in batches`);
     } finally {
       await db.close();
     }

@@ -244,7 +244,7 @@ describe("keeper on a local anvil", () => {
       // The liquidation log in the database: one row per liquidation, what stats() says.
       const rows = await keeperLiquidations(db, { chainId: 1 });
       for (const s of stats) {
-        const row = rows.find((r) => r.tx === s.txHash.toLowerCase());
+        const row = rows.find((r) => r.tx === s.txHash.toLowerCase() && r.borrower === s.borrower);
         assert.deepEqual(row, {
           chainId: 1,
           tx: s.txHash.toLowerCase(),
@@ -472,9 +472,13 @@ describe("keeper on a local anvil", () => {
   });
 
   test("no failed or duplicate keeper transaction, and healthy positions were never touched", async () => {
+    // The keeper's transactions: one approval of the BatchLiquidator, then only batches that mined liquidations (and the test's own "crashed run" one).
     const sent = (await client.getTransactionCount({ address: keeperAccount.address })) - keeperNonceAfterFunding;
-    const byKeeper = (await liquidations()).filter((e) => isAddressEqual(e.args.caller, keeperAccount.address));
-    assert.equal(sent, byKeeper.length, "every keeper transaction is a successful liquidation");
+    const batches = new Set(allStats.map((s) => s.txHash));
+    assert.equal(sent, 1 + batches.size + manualLiquidations, "every keeper transaction is the approval or a batch that liquidated");
+    for (const hash of batches) assert.equal((await client.getTransactionReceipt({ hash })).status, "success");
+    const liquidator = d.contracts.batchLiquidator.address;
+    const byKeeper = (await liquidations()).filter((e) => isAddressEqual(e.args.caller, keeperAccount.address) || isAddressEqual(e.args.caller, liquidator));
     assert.equal(new Set(byKeeper.map((e) => e.args.borrower)).size, byKeeper.length);
     assert.equal(allStats.length + manualLiquidations, byKeeper.length);
     for (const h of healthy) assert.deepEqual(await liquidations(h), []);
@@ -492,13 +496,20 @@ describe("keeper on a local anvil", () => {
     test("--help names every option", () => {
       const r = cli(["--help"], cleanEnv());
       assert.equal(r.status, 0, r.stderr);
-      for (const flag of ["--chains", "--deployments", "--database", "--poll-ms", "--fund", "ETH_RPC_URL", "ZKRISK_KEEPER_KEY"]) assert.ok(r.stdout.includes(flag), flag);
+      for (const flag of ["--chains", "--deployments", "--rpc", "--rpc-timeout-ms", "--database", "--poll-ms", "--fund", "ETH_RPC_URL", "ZKRISK_KEEPER_KEY"]) assert.ok(r.stdout.includes(flag), flag);
     });
 
     test("one-line errors: missing RPC variable, missing deployment, unreachable RPC, a keeper without funds", () => {
       let r = cli(["--chains", "1"], cleanEnv());
       assert.equal(r.status, 1);
       assert.equal(oneLine(r.stderr), "zkrisk keeper: ETH_RPC_URL is not set: it is the RPC URL of chain 1 (ethereum)");
+
+      r = cli(["--chains", "1", "--rpc", "1=http://127.0.0.1:1,137=http://127.0.0.1:2"], cleanEnv());
+      assert.equal(oneLine(r.stderr), "zkrisk keeper: --rpc: chain 137 is not among --chains 1");
+      r = cli(["--chains", "1", "--rpc", "1=http://127.0.0.1:1,1:http://b"], cleanEnv());
+      assert.equal(oneLine(r.stderr), 'zkrisk keeper: --rpc: "1:http://b" is not <chainId>=<url>');
+      r = cli(["--chains", "1", "--rpc", "1=http://127.0.0.1:1", "--rpc-timeout-ms", "5"], cleanEnv());
+      assert.equal(oneLine(r.stderr), 'zkrisk keeper: --rpc-timeout-ms: "5" is not a whole number of milliseconds between 10 and 60000');
 
       const empty = mkdtempSync(join(tmpdir(), "zkrisk-keeper-none-"));
       r = cli(["--chains", "1", "--deployments", empty], cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }));
@@ -530,9 +541,9 @@ describe("keeper on a local anvil", () => {
     test("runs until SIGINT, then stops cleanly with exit 0", async () => {
       // Its own PGlite folder: the one of this process is taken.
       const own = join(dir, "cli-db");
-      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", "--chains", "1", "--deployments", dir, "--database", own, "--poll-ms", "50"], {
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "ts/cli/main.ts"), "keeper", "--chains", "1", "--deployments", dir, "--database", own, "--poll-ms", "50", "--rpc", `1=${anvil.rpcUrl},1=http://127.0.0.1:9`], {
         cwd: ROOT,
-        env: cleanEnv({ ETH_RPC_URL: anvil.rpcUrl }),
+        env: cleanEnv(), // the RPC URLs from --rpc: anvil, then a fallback that refuses connections
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
@@ -540,11 +551,13 @@ describe("keeper on a local anvil", () => {
       child.stderr.on("data", (b: Buffer) => (out += b.toString()));
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       try {
-        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 20_000);
+        await until("the keeper to watch", () => (/watching chain 1 \(ethereum\) every 50 ms/.test(out) ? true : undefined), 45_000).catch((e: Error) => {
+          throw new Error(`${e.message}; its output:\n${out}`);
+        });
         child.kill("SIGINT");
         assert.equal(await exited, 0, out);
         assert.match(out, /SIGINT: stopping/);
-        assert.match(out, /keeper stopped: no liquidation/);
+        assert.match(out, /keeper stopped: no liquidation; transactions: 0 sent, 0 reverted, 0 fee bumps, 0 re-sent after the node lost them/);
         assert.match(out, new RegExp(`logging to ${own}`));
         const cliDb = await openDatabase(own); // released on exit, with its table
         try {

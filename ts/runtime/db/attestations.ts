@@ -218,12 +218,12 @@ export interface LiquidationRow {
   readonly badDebt?: bigint | undefined;
 }
 
-/** Write a liquidation's row: inserted when sent, replaced by what its receipt says (keyed by chain and transaction). */
+/** Write a liquidation's row: inserted when sent, replaced by what its receipt says (keyed by chain, transaction and borrower: a batch liquidates many). */
 export async function recordLiquidation(db: Sql, r: LiquidationRow): Promise<void> {
   await db.query(
     `INSERT INTO keeper_liquidations (chain_id, tx_hash, borrower, status, became_liquidatable_block, liquidated_block, delay_blocks, repaid_assets, seized_assets, bad_debt)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (chain_id, tx_hash) DO UPDATE SET status = EXCLUDED.status, became_liquidatable_block = EXCLUDED.became_liquidatable_block,
+     ON CONFLICT (chain_id, tx_hash, borrower) DO UPDATE SET status = EXCLUDED.status, became_liquidatable_block = EXCLUDED.became_liquidatable_block,
        liquidated_block = EXCLUDED.liquidated_block, delay_blocks = EXCLUDED.delay_blocks, repaid_assets = EXCLUDED.repaid_assets,
        seized_assets = EXCLUDED.seized_assets, bad_debt = EXCLUDED.bad_debt, logged_at = now()`,
     [
@@ -241,7 +241,7 @@ export async function recordLiquidation(db: Sql, r: LiquidationRow): Promise<voi
   );
 }
 
-/** Forget a liquidation the node dropped (it never reached a block). */
+/** Forget the liquidations of a transaction that never reached a block (dropped, or replaced by another version). */
 export async function deleteLiquidation(db: Sql, chainId: number, tx: Hash): Promise<void> {
   await db.query("DELETE FROM keeper_liquidations WHERE chain_id = $1 AND tx_hash = $2 AND status = 'sent'", [chainId, tx.toLowerCase()]);
 }
@@ -262,7 +262,7 @@ export async function keeperLiquidations(db: Sql, filter: { chainId?: number } =
   }>(
     `SELECT chain_id, tx_hash, borrower, status, became_liquidatable_block, liquidated_block, delay_blocks,
             repaid_assets::text AS repaid_assets, seized_assets::text AS seized_assets, bad_debt::text AS bad_debt
-     FROM keeper_liquidations WHERE $1::integer IS NULL OR chain_id = $1 ORDER BY chain_id, coalesce(liquidated_block, became_liquidatable_block), tx_hash`,
+     FROM keeper_liquidations WHERE $1::integer IS NULL OR chain_id = $1 ORDER BY chain_id, coalesce(liquidated_block, became_liquidatable_block), tx_hash, borrower`,
     [filter.chainId ?? null],
   );
   const big = (v: string | null) => (v === null ? undefined : BigInt(v));

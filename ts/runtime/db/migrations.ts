@@ -216,9 +216,16 @@ CREATE TABLE protocol_risk_samples (
 );
 `;
 
+// Batch liquidations: one transaction liquidates many borrowers, one row each.
+const KEEPER_BATCHES = `
+ALTER TABLE keeper_liquidations DROP CONSTRAINT keeper_liquidations_pkey;
+ALTER TABLE keeper_liquidations ADD PRIMARY KEY (chain_id, tx_hash, borrower);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "runtime schema: indexer, private records, submissions, keeper log", sql: V1 },
   { version: 2, name: "indexer sources: protocols per chain, markets, undecodable logs, protocol risk samples", sql: V2 },
+  { version: 3, name: "keeper log: one row per borrower of a transaction (batch liquidations)", sql: KEEPER_BATCHES },
 ];
 
 /** The newest schema version this code knows. */

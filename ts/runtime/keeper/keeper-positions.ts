@@ -168,3 +168,44 @@ export async function touchedAccounts(
   }
   return touched;
 }
+
+/** Credit periods of `accounts` at `blockNumber`, read `concurrency` at a time. */
+export async function readCreditPeriods(
+  client: PublicClient,
+  creditOracle: Address,
+  accounts: readonly Address[],
+  blockNumber: bigint,
+  concurrency = 32,
+): Promise<Map<Address, CreditPeriod>> {
+  const out = new Map<Address, CreditPeriod>();
+  for (let i = 0; i < accounts.length; i += concurrency) {
+    const slice = accounts.slice(i, i + concurrency);
+    const credits = await Promise.all(slice.map((a) => readCreditPeriod(client, creditOracle, a, blockNumber)));
+    slice.forEach((a, j) => out.set(a, credits[j]!));
+  }
+  return out;
+}
+
+const CREDIT_EVENTS = attestationRegistryAbi.filter(
+  (x): x is Extract<(typeof attestationRegistryAbi)[number], { type: "event"; name: "CommitmentPosted" | "Attested" | "ModelRetired" }> =>
+    x.type === "event" && (x.name === "CommitmentPosted" || x.name === "Attested" || x.name === "ModelRetired"),
+);
+
+/**
+ * Wallets whose credit period changed in blocks [from, to] (a commitment posted, an attestation),
+ * from the credit oracle's events; `all` when a model was retired (every wallet attested by it).
+ * Time alone changes a credit period too (an attestation stops counting at endsAt): that needs no event.
+ */
+export async function touchedCredits(client: PublicClient, creditOracle: Address, from: bigint, to: bigint, chunk: bigint = DEFAULT_LOG_CHUNK): Promise<{ wallets: Set<Address>; all: boolean }> {
+  const wallets = new Set<Address>();
+  let all = false;
+  for (let start = from; start <= to; start += chunk) {
+    const end = start + chunk - 1n < to ? start + chunk - 1n : to;
+    const logs = await client.getLogs({ address: creditOracle, events: CREDIT_EVENTS, fromBlock: start, toBlock: end, strict: true });
+    for (const log of logs) {
+      if (log.eventName === "ModelRetired") all = true;
+      else wallets.add(getAddress((log.args as { wallet: Address }).wallet));
+    }
+  }
+  return { wallets, all };
+}

@@ -1,65 +1,74 @@
 // The liquidation keeper: on every new block of every chain it evaluates each open position with
 // the contract's own arithmetic (oracle price, interest accrued to the block, effective
-// liquidation LTV; ts/runtime/keeper/keeper-math.ts) and liquidates every unhealthy one at once, most
-// underwater first, after simulating the call. It measures, per liquidation, the blocks between
-// the first block at which the position was liquidatable (found exactly: a missed poll is
-// covered by re-checking the skipped blocks with historical calls) and the block that mined the
-// liquidation.
+// liquidation LTV, the tier sync liquidate() starts with; keeper-math.ts) and liquidates every
+// unhealthy one at once, most underwater first, with amounts that survive the state the
+// transaction will run on (keeper-plan.ts). It measures, per liquidation, the blocks between the
+// first block at which the position was liquidatable (found exactly: a missed poll is covered by
+// re-checking the skipped blocks with historical calls) and the block that mined the liquidation.
+//
+// The modules: RPC URLs with a short timeout, outage and recovery logged (chains/watched-rpc.ts);
+// planning (keeper-plan.ts); turning orders into transactions, in batches through the
+// deployment's BatchLiquidator when it has one, else one liquidate() each (keeper-send.ts); the
+// transactions' nonces, gap repair and fee bumps (keeper-tx.ts). This file runs them per block.
 //
 // State is only ever rebuilt from the chain (events from the deployment block, positions read
 // at the processed block), so a restart resumes where the chain is. It never double-liquidates:
-// one transaction in flight per borrower, a simulation before each send (a position liquidated
-// by someone else or healthy again is skipped without a transaction), its own pending
-// transactions mined before it starts, and stop() waits for those it sent. RPC errors are
-// logged and retried with exponential backoff; nothing is lost, since the next successful block
-// re-reads everything it needs.
+// one transaction in flight per borrower, its own pending transactions mined before it starts,
+// and stop() waits for those it sent. RPC errors are logged and retried; a URL that stops
+// answering is logged within a request timeout and the keeper catches up as soon as one answers.
 //
 // With a database (KeeperOptions.db) every liquidation is logged in keeper_liquidations: 'sent'
 // when its transaction goes out, then 'liquidated' (block, delay in blocks, repaid, seized, bad
-// debt) or 'reverted' from its receipt; a transaction the node dropped is removed. The writes go
-// through one queue behind the liquidations, never delaying them; a failed write is logged and
-// the keeper goes on; stop() waits for the queue.
+// debt) or 'reverted' from its receipt; a transaction the node dropped or that was replaced is
+// removed. The writes go through one queue behind the liquidations, never delaying them; a failed
+// write is logged and the keeper goes on; stop() waits for the queue.
 import {
-  BaseError,
-  HttpRequestError,
-  TimeoutError,
-  parseEventLogs,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
+  createPublicClient,
+  createWalletClient,
   erc20Abi,
   formatUnits,
+  maxUint256,
   type Account,
   type Address,
   type Chain,
   type Hash,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
   type WalletClient,
 } from "viem";
-import { nodeKind, publicClient, roleAccount, walletClient } from "../chains/accounts.js";
-import { zkRiskLendingAbi } from "../../generated/abi.generated.js";
+import { nodeKind, publicClient, roleAccount, viemChain } from "../chains/accounts.js";
 import { chainLabel, getChain, type ChainInfo } from "../chains/chains.js";
-import { hostOf, revertName, shortError } from "../chains/errors.js";
+import { hostOf, shortError } from "../chains/errors.js";
+import { isUnreachable, watchedRpc, type WatchedRpc } from "../chains/watched-rpc.js";
 import type { Deployment } from "../deploy/deployment.js";
 import type { Database } from "../db/engine.js";
 import { deleteLiquidation, recordLiquidation, type LiquidationRow } from "../db/attestations.js";
-import { accruedBuckets, bucketFor, healthAt, planLiquidation, syncedPosition, WAD, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
+import { accruedBuckets, bucketFor, healthAt, syncedPosition, WAD, type BucketState, type CreditPeriod, type Health, type LiquidationPlan, type MarketState, type PositionState } from "./keeper-math.js";
+import { affordable, creditAt, DEFAULT_PRICE_DOWN_BPS, DEFAULT_PRICE_UP_BPS, planRobustLiquidation } from "./keeper-plan.js";
 import {
   DEFAULT_LOG_CHUNK,
   readCreditPeriod,
   readMarket,
+  readCreditPeriods,
   readMarketInfo,
   readPositions,
   touchedAccounts,
+  touchedCredits,
   type MarketInfo,
   type MarketSnapshot,
 } from "./keeper-positions.js";
+import { batchSender, directSender, type Order, type Sender } from "./keeper-send.js";
+import { TxManager, type SentTx, type TxCounters } from "./keeper-tx.js";
 
 export { checkKeeperFunds, fundKeeper, type KeeperFunds } from "./keeper-funds.js";
+export { setAutomine, setIntervalMining, type RpcClient } from "./keeper-anvil.js";
 
 export interface KeeperChain {
   readonly chain: ChainInfo | number;
   readonly rpcUrl: string;
+  /** More RPC URLs of the same chain, tried in order when those before them do not answer. */
+  readonly rpcUrls?: readonly string[];
   readonly deployment: Deployment;
 }
 
@@ -69,6 +78,8 @@ export interface KeeperOptions {
   readonly account?: Account;
   /** How often each chain is polled for a new block, in ms (default 100: well under a 1 s block). */
   readonly pollMs?: number;
+  /** How long an RPC request may wait for an answer before the URL counts as down, in ms (default 400: under a 1 s block; 10 s on an anvil fork, which fetches state upstream). */
+  readonly rpcTimeoutMs?: number;
   /** Log lines (default: stderr). */
   readonly log?: (line: string) => void;
   /** Where the liquidation log is written (keeper_liquidations); none: kept in memory only (stats()). */
@@ -77,10 +88,17 @@ export interface KeeperOptions {
   readonly lookbackBlocks?: number;
   /** Blocks per eth_getLogs call (default 2000). */
   readonly logChunk?: bigint;
-  /** Longest backoff after RPC errors, in ms (default 5000). */
+  /** Longest backoff after RPC errors, in ms (default 5000; an RPC answering again ends it at once). */
   readonly maxBackoffMs?: number;
   /** Seconds of interest accrual a liquidation's amounts must tolerate before it is mined (default 120). */
   readonly horizonSeconds?: bigint;
+  /** How far (bps) the next oracle answer may fall, and rise, before a liquidation is mined, without making it revert (default 500 and 0). */
+  readonly priceDownBps?: bigint;
+  readonly priceUpBps?: bigint;
+  /** Blocks a liquidation may wait in the pool before its fees are raised (default 2). */
+  readonly bumpAfterBlocks?: bigint;
+  /** Liquidate through the deployment's BatchLiquidator when it has one (default true); false: one liquidate() transaction per position. */
+  readonly batch?: boolean;
 }
 
 /** One liquidation the keeper sent and saw mined. */
@@ -99,9 +117,15 @@ export interface LiquidationStat {
   readonly badDebt: bigint;
 }
 
+/** The keeper's transactions over every chain: sent (first sends), reverted, replaced (fee bumps) and dropped (re-sent after the node lost them); skipped: orders a batch skipped. */
+export interface KeeperCounters extends TxCounters {
+  skipped: number;
+}
+
 export interface Keeper {
   /** Liquidations mined so far, in the order they were seen. */
   stats(): LiquidationStat[];
+  counters(): KeeperCounters;
   /** Stops watching, waits for the liquidations in flight (recorded in stats) and for the log's database writes, and resolves. Idempotent. */
   stop(): Promise<void>;
   /** Resolves when every chain is connected, backfilled and checked once; rejects with a one-line reason. */
@@ -109,46 +133,28 @@ export interface Keeper {
 }
 
 const DEFAULT_POLL_MS = 100;
+const DEFAULT_RPC_TIMEOUT_MS = 400;
+const FORK_RPC_TIMEOUT_MS = 10_000;
 const DEFAULT_LOOKBACK = 256;
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
-/** A transaction still unknown to the node this many blocks after it was sent is considered dropped. */
-const DROPPED_AFTER_BLOCKS = 25n;
-/** Gas added to every liquidation's estimate (plus 50%): the estimate may skip the interest accrual the real block runs. */
-const GAS_MARGIN = 100_000n;
 /** Every open position is re-read at least this often (blocks), events or not. */
 const FULL_REFRESH_BLOCKS = 64;
 /** How long stop() waits for liquidations in flight. */
 const DRAIN_TIMEOUT_MS = 15_000;
 
 const defaultLog = (line: string): void => void process.stderr.write(`${line}\n`);
-/** The request did not get an answer (connection refused or reset, timeout), as opposed to an answer that is an error. */
-const isTransportError = (e: unknown): boolean => e instanceof BaseError && e.walk((x) => x instanceof HttpRequestError || x instanceof TimeoutError) !== null;
-
-/* ANVIL MINING */
-
-/** Any viem client (public, wallet, test): only its EIP-1193 `request` is used. */
-export interface RpcClient {
-  request: (...args: never[]) => Promise<unknown>;
-}
-
-async function rawRequest(client: RpcClient, method: string, params: unknown[]): Promise<unknown> {
-  return (client.request as unknown as (args: { method: string; params: unknown[] }) => Promise<unknown>)({ method, params });
-}
-
-/** anvil: stop automining and mine a block every `seconds` (empty or not). */
-export async function setIntervalMining(client: RpcClient, seconds: number): Promise<void> {
-  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`interval mining needs a whole number of seconds >= 1, got ${seconds}`);
-  await rawRequest(client, "evm_setAutomine", [false]);
-  await rawRequest(client, "evm_setIntervalMining", [seconds]);
-}
-
-/** anvil: back to automine (one block per transaction, as soon as it arrives), interval mining off. */
-export async function setAutomine(client: RpcClient): Promise<void> {
-  await rawRequest(client, "evm_setIntervalMining", [0]);
-  await rawRequest(client, "evm_setAutomine", [true]);
-}
 
 /* ONE CHAIN */
+
+/**
+ * The health liquidate() would check: at the position's terms after its tier sync (the wallet's
+ * credit period as it counts at the block's time), or at its stored terms without a credit period.
+ */
+function currentHealth(m: MarketState, p: PositionState, credit: CreditPeriod | undefined, buckets: readonly BucketState[]): Health {
+  if (!credit) return healthAt(m, p, m.timestamp, buckets);
+  const s = syncedPosition(m, p, creditAt(credit, m.timestamp), m.timestamp);
+  return healthAt(s.market, s.position);
+}
 
 interface Unhealthy {
   readonly borrower: Address;
@@ -157,15 +163,20 @@ interface Unhealthy {
 }
 
 interface InFlight {
-  readonly hash: Hash;
-  readonly since: bigint;
+  /** The nonce of the transaction that carries it. */
+  readonly nonce: number;
+  since: bigint;
   readonly sentAtBlock: bigint;
   readonly plan: LiquidationPlan;
+  /** Its 'sent' row is written (once its streak start is known). */
+  journaled: boolean;
 }
 
 interface ChainKeeperOptions {
   readonly chain: ChainInfo;
   readonly rpcUrl: string;
+  readonly rpcUrls: readonly string[];
+  readonly rpcTimeoutMs: number;
   readonly deployment: Deployment;
   readonly account: Account;
   readonly pollMs: number;
@@ -174,6 +185,10 @@ interface ChainKeeperOptions {
   readonly logChunk: bigint;
   readonly maxBackoffMs: number;
   readonly horizonSeconds: bigint;
+  readonly priceDownBps: bigint;
+  readonly priceUpBps: bigint;
+  readonly bumpAfterBlocks: bigint;
+  readonly batch: boolean;
   readonly record: (s: LiquidationStat) => void;
   readonly journal: Journal;
 }
@@ -186,14 +201,21 @@ interface Journal {
 
 class ChainKeeper {
   private readonly label: string;
+  private readonly rpc: WatchedRpc;
   private readonly client: PublicClient;
   private readonly wallet: WalletClient<Transport, Chain, Account>;
   private readonly lending: Address;
+  private readonly txs: TxManager;
+  private sender!: Sender;
   private info!: MarketInfo;
   /** Open positions (debt > 0) as of the last processed block. */
   private readonly positions = new Map<Address, PositionState>();
   /** Accounts whose position changed since it was last read. */
   private readonly dirty = new Set<Address>();
+  /** Each open position's credit period (the registry's), as last read: its terms after the sync liquidate() starts with. */
+  private readonly credits = new Map<Address, CreditPeriod>();
+  /** Accounts whose credit period changed since it was last read. */
+  private readonly creditDirty = new Set<Address>();
   /** Logs were pulled through this block. */
   private logCursor = 0n;
   /** The last block whose health check completed. */
@@ -201,27 +223,55 @@ class ChainKeeper {
   /** First block of each unhealthy position's current streak. */
   private readonly unhealthySince = new Map<Address, bigint>();
   private readonly inFlight = new Map<Address, InFlight>();
-  /** Borrowers whose funding shortfall was already logged (until it is resolved). */
-  private readonly shortfallLogged = new Set<Address>();
+  /** The borrowers each transaction in flight liquidates, by nonce. */
+  private readonly txBorrowers = new Map<number, Address[]>();
   private head = -1n;
   private processed = -1n;
-  private unwatch: (() => void) | undefined;
-  private rewatchTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  /** Ends the loop's backoff early (an RPC answers again). */
+  private nudge: (() => void) | undefined;
   private running = false;
   private readonly abort = new AbortController();
   private loopDone: Promise<void> = Promise.resolve();
+  private pollDone: Promise<void> = Promise.resolve();
   private backoffMs = 0;
   private outage: { source: "poll" | "process"; since: number; errors: number; lastLog: number } | undefined;
   /** Blocks processed since every open position was last re-read. */
   private sinceRefresh = 0;
   private priceError: string | undefined;
+  /** Orders skipped inside batches. */
+  skipped = 0;
 
   constructor(private readonly o: ChainKeeperOptions) {
     this.label = chainLabel(o.chain);
-    this.client = publicClient(o.chain, o.rpcUrl) as PublicClient;
-    this.wallet = walletClient(o.chain, o.rpcUrl, o.account);
+    this.rpc = watchedRpc([o.rpcUrl, ...o.rpcUrls], {
+      timeoutMs: o.rpcTimeoutMs,
+      probeMs: o.pollMs,
+      onChange: (c) => {
+        if (c.up) {
+          this.log(`RPC ${c.host} answers again after ${((c.downMs ?? 0) / 1000).toFixed(1)} s`);
+          this.nudge?.();
+        } else this.log(`RPC ${c.host} stopped answering (${c.error}); ${this.rpc.allDown() ? "no other RPC URL answers: probing until one does" : "using the next RPC URL"}`);
+      },
+    });
+    const chain = viemChain(o.chain, o.rpcUrl);
+    this.client = createPublicClient({ chain, transport: this.rpc.transport }) as PublicClient;
+    this.wallet = createWalletClient({ account: o.account, chain, transport: this.rpc.transport });
     this.lending = o.deployment.contracts.lending.address;
+    this.txs = new TxManager({
+      client: this.client,
+      wallet: this.wallet,
+      account: o.account,
+      chainId: o.chain.chainId,
+      log: (l) => this.log(l),
+      bumpAfterBlocks: o.bumpAfterBlocks,
+      onMined: (tx, receipt) => this.mined(tx, receipt),
+      onLost: (tx) => this.lost(tx),
+    });
+  }
+
+  counters(): TxCounters {
+    return this.txs.counters();
   }
 
   private log(line: string): void {
@@ -249,19 +299,43 @@ class ChainKeeper {
     this.info = await readMarketInfo(this.client, this.lending);
     this.running = true;
     await this.awaitOwnPending();
+    this.sender = await this.chooseSender();
+    await this.txs.init();
 
     const head = await this.client.getBlockNumber({ cacheTime: 0 });
     const from = BigInt(deployment.deployBlock);
     const accounts = [...(await touchedAccounts(this.client, this.lending, from, head, this.o.logChunk))];
     for (const [a, p] of await readPositions(this.client, this.lending, accounts, head)) if (p.borrowShares > 0n) this.positions.set(a, p);
+    for (const [a, c] of await readCreditPeriods(this.client, this.info.creditOracle, [...this.positions.keys()], head)) this.credits.set(a, c);
     this.logCursor = head;
-    this.log(`${this.positions.size} open positions among ${accounts.length} accounts (events from block ${from} to ${head}); keeper ${this.o.account.address}`);
+    this.log(`${this.positions.size} open positions among ${accounts.length} accounts (events from block ${from} to ${head}); keeper ${this.o.account.address}, ${this.sender.kind === "batch" ? `batches through ${this.sender.spender}` : "one transaction per liquidation"}`);
     await this.processBlock(head);
     this.processed = head;
     this.head = head;
 
     this.loopDone = this.loop();
-    this.watch();
+    this.pollDone = this.poll();
+  }
+
+  /** Batches through the deployment's BatchLiquidator when there is one (approved once, here), else one liquidate() per position. */
+  private async chooseSender(): Promise<Sender> {
+    const liquidator = this.o.deployment.contracts.batchLiquidator?.address;
+    if (!this.o.batch || !liquidator) return directSender(this.client, this.lending, this.o.account);
+    const code = await this.client.getCode({ address: liquidator });
+    if (!code || code === "0x") {
+      this.log(`no BatchLiquidator at ${liquidator}: one transaction per liquidation`);
+      return directSender(this.client, this.lending, this.o.account);
+    }
+    const token = this.info.loanToken.address;
+    const keeper = this.o.account.address;
+    const allowance = await this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, liquidator] });
+    if (allowance < maxUint256 / 2n) {
+      const hash = await this.wallet.writeContract({ address: token, abi: erc20Abi, functionName: "approve", args: [liquidator, maxUint256] });
+      const receipt = await this.client.waitForTransactionReceipt({ hash, pollingInterval: this.o.pollMs });
+      if (receipt.status !== "success") throw new Error(`approving the BatchLiquidator ${liquidator} for ${this.info.loanToken.symbol} reverted (tx ${hash})`);
+      this.log(`approved the BatchLiquidator ${liquidator} to pull ${this.info.loanToken.symbol} for liquidations (tx ${hash})`);
+    }
+    return batchSender(this.client, this.lending, liquidator, this.o.account);
   }
 
   /** Transactions this account sent earlier (a previous run) must be mined before any new liquidation. */
@@ -282,34 +356,45 @@ class ChainKeeper {
     }
   }
 
-  private watch(): void {
-    if (!this.running) return;
-    this.unwatch = this.client.watchBlockNumber({
-      poll: true,
-      pollingInterval: this.o.pollMs,
-      emitOnBegin: true,
-      emitMissed: false,
-      onBlockNumber: (n) => {
+  /** Poll the block number every pollMs; a new head wakes the loop. */
+  private async poll(): Promise<void> {
+    while (this.running) {
+      try {
+        const n = await this.client.getBlockNumber({ cacheTime: 0 });
         if (this.outage?.source === "poll") this.recovered();
         if (n > this.head) {
           this.head = n;
           this.wake?.();
         }
-      },
-      onError: (e) => {
-        this.unwatch?.();
-        this.unwatch = undefined;
+      } catch (e) {
+        if (!this.running) break;
         this.rpcError("poll", "polling the block number", e);
-        if (this.running) this.rewatchTimer = setTimeout(() => this.watch(), this.nextBackoff());
-      },
-    });
+      }
+      await this.sleep(this.o.pollMs);
+    }
   }
 
   private async loop(): Promise<void> {
+    let failed = false;
     while (this.running) {
-      if (this.head <= this.processed) {
+      if (this.head <= this.processed && !failed) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
+        continue;
+      }
+      try {
+        // After a failure, the head the poller last saw may be blocks old: catch up on the latest state at once.
+        if (failed) {
+          const n = await this.client.getBlockNumber({ cacheTime: 0 });
+          if (n > this.head) this.head = n;
+          failed = false;
+          if (this.head <= this.processed) continue;
+        }
+      } catch (e) {
+        if (!this.running) break;
+        this.rpcError("process", "reading the block number", e);
+        await Promise.race([this.sleep(this.nextBackoff()), new Promise<void>((resolve) => (this.nudge = resolve))]);
+        this.nudge = undefined;
         continue;
       }
       const target = this.head;
@@ -320,7 +405,10 @@ class ChainKeeper {
       } catch (e) {
         if (!this.running) break;
         this.rpcError("process", `processing block ${target}`, e);
-        await this.sleep(this.nextBackoff());
+        failed = true;
+        // Wait, unless an RPC answers again first: then catch up at once.
+        await Promise.race([this.sleep(this.nextBackoff()), new Promise<void>((resolve) => (this.nudge = resolve))]);
+        this.nudge = undefined;
       }
     }
   }
@@ -349,7 +437,7 @@ class ChainKeeper {
     const now = Date.now();
     if (!this.outage) {
       this.outage = { source, since: now, errors: 1, lastLog: now };
-      this.log(`RPC error ${where}: ${shortError(e)}; retrying with backoff`);
+      this.log(`RPC error ${where}: ${shortError(e)}; retrying${isUnreachable(e) ? " as soon as an RPC answers" : " with backoff"}`);
       return;
     }
     this.outage.errors++;
@@ -366,30 +454,45 @@ class ChainKeeper {
     this.backoffMs = 0;
   }
 
-  /** Pull events, settle sent transactions, read the market and changed positions at `n`, check every position, liquidate. */
+  private fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    return this.client.estimateFeesPerGas();
+  }
+
+  /** Pull events, check sent transactions, read the market and changed positions at `n`, check every position, liquidate. */
   private async processBlock(n: bigint): Promise<void> {
-    if (n > this.logCursor) {
-      for (const a of await touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk)) this.dirty.add(a);
-      this.logCursor = n;
-    }
-    await this.settle(n);
+    // Events, our transactions and the market, at once (one round of requests).
+    const newLogs = n > this.logCursor;
+    const [touched, credited, , market] = await Promise.all([
+      newLogs ? touchedAccounts(this.client, this.lending, this.logCursor + 1n, n, this.o.logChunk) : new Set<Address>(),
+      newLogs ? touchedCredits(this.client, this.info.creditOracle, this.logCursor + 1n, n, this.o.logChunk) : { wallets: new Set<Address>(), all: false },
+      this.txs.check(n, () => this.fees()),
+      readMarket(this.client, this.info, n),
+    ]);
+    for (const a of touched) this.dirty.add(a);
+    for (const a of credited.wallets) this.creditDirty.add(a);
+    if (newLogs) this.logCursor = n;
     // Every so often re-read every open position, not only those with events: a reorg can drop an event.
-    if (++this.sinceRefresh >= FULL_REFRESH_BLOCKS) {
+    if (++this.sinceRefresh >= FULL_REFRESH_BLOCKS || credited.all) {
       for (const a of this.positions.keys()) this.dirty.add(a);
       this.sinceRefresh = 0;
     }
-    const market = await readMarket(this.client, this.info, n);
     if (this.dirty.size) {
       const changed = [...this.dirty];
       for (const [a, p] of await readPositions(this.client, this.lending, changed, n)) {
         this.dirty.delete(a);
-        if (p.borrowShares > 0n) this.positions.set(a, p);
-        else {
+        if (p.borrowShares > 0n) {
+          this.positions.set(a, p);
+          this.creditDirty.add(a);
+        } else {
           this.positions.delete(a);
+          this.credits.delete(a);
           this.unhealthySince.delete(a);
         }
       }
     }
+    const recredit = [...this.creditDirty].filter((a) => this.positions.has(a));
+    this.creditDirty.clear();
+    if (recredit.length) for (const [a, c] of await readCreditPeriods(this.client, this.info.creditOracle, recredit, n)) this.credits.set(a, c);
     if (market.price === undefined) {
       if (this.priceError !== market.priceError) this.log(`the oracle reverts (${market.priceError}) at block ${n}: nothing is liquidatable while it does`);
       this.priceError = market.priceError;
@@ -403,16 +506,25 @@ class ChainKeeper {
     const buckets = accruedBuckets(market, market.timestamp);
     const unhealthy: Unhealthy[] = [];
     for (const [borrower, position] of this.positions) {
-      const health = healthAt(market, position, market.timestamp, buckets);
-      if (health.healthy) {
-        this.unhealthySince.delete(borrower);
-        this.shortfallLogged.delete(borrower);
-      } else unhealthy.push({ borrower, position, health });
+      const health = currentHealth(market, position, this.credits.get(borrower), buckets);
+      if (health.healthy) this.unhealthySince.delete(borrower);
+      else unhealthy.push({ borrower, position, health });
     }
-    const fresh = unhealthy.filter((u) => !this.unhealthySince.has(u.borrower));
-    if (fresh.length) await this.findStreakStarts(fresh.map((u) => u.borrower), n);
-    this.lastChecked = n;
+    // Liquidate first; then date the new streaks (historical reads), which only the log needs.
+    const fresh = unhealthy.filter((u) => !this.unhealthySince.has(u.borrower)).map((u) => u.borrower);
     if (unhealthy.length) await this.liquidateAll(unhealthy, market);
+    if (fresh.length) await this.findStreakStarts(fresh, n);
+    this.lastChecked = n;
+    for (const u of unhealthy) {
+      const f = this.inFlight.get(u.borrower);
+      if (!f || f.journaled) continue;
+      f.since = this.unhealthySince.get(u.borrower) ?? f.since;
+      f.journaled = true;
+      const tx = this.txs.inFlight().find((t) => t.nonce === f.nonce);
+      if (tx) this.o.journal.write({ chainId: this.o.chain.chainId, tx: tx.hashes[0]!, borrower: u.borrower, status: "sent", becameLiquidatableBlock: Number(f.since) });
+      const ratio = Number((u.health.ratio * 10_000n) / WAD) / 10_000;
+      this.log(`liquidating ${u.borrower} (${f.plan.kind}; debt/maxDebt ${ratio.toFixed(4)}, debt ${this.loan(u.health.debt)}, liquidatable since block ${f.since}) at block ${n}: tx ${tx?.hashes[0] ?? "(mined)"}`);
+    }
   }
 
   /**
@@ -427,11 +539,14 @@ class ChainKeeper {
     let remaining = borrowers;
     try {
       for (let b = n - 1n; b >= floor && remaining.length; b--) {
-        const market = await readMarket(this.client, this.info, b);
-        const positions = await readPositions(this.client, this.lending, remaining, b);
+        const [market, positions, credits] = await Promise.all([
+          readMarket(this.client, this.info, b),
+          readPositions(this.client, this.lending, remaining, b),
+          readCreditPeriods(this.client, this.info.creditOracle, remaining, b),
+        ]);
         const buckets = accruedBuckets(market, market.timestamp);
         remaining = remaining.filter((a) => {
-          if (healthAt(market, positions.get(a)!, market.timestamp, buckets).healthy) return false;
+          if (currentHealth(market, positions.get(a)!, credits.get(a), buckets).healthy) return false;
           since.set(a, b);
           return true;
         });
@@ -441,7 +556,7 @@ class ChainKeeper {
       }
     } catch (e) {
       // The node is unreachable: retry the whole block later. It cannot serve old state: make do.
-      if (isTransportError(e)) throw e;
+      if (isUnreachable(e)) throw e;
       this.log(`could not re-check past blocks (${shortError(e)}): delays of ${remaining.length} position(s) count from the earliest block checked`);
     }
     for (const [a, b] of since) this.unhealthySince.set(a, b);
@@ -449,201 +564,141 @@ class ChainKeeper {
 
   /**
    * Liquidate every unhealthy position not already in flight, most underwater (debt / maxDebt)
-   * first: plan each one (on the position as liquidate() will see it after its tier sync), keep
-   * those the keeper's funds cover, simulate and estimate them all at once, then send them in
-   * order with consecutive nonces, so they land in the next block in that order.
+   * first: plan each one (keeper-plan.ts), keep those the keeper's loan tokens cover (saying
+   * once per block what is missing for the rest), and send them (keeper-send.ts) with
+   * consecutive nonces, so they land in the next block in that order.
    */
   private async liquidateAll(unhealthy: Unhealthy[], market: MarketSnapshot): Promise<void> {
     const todo = unhealthy.filter((u) => !this.inFlight.has(u.borrower)).sort((x, y) => (y.health.ratio > x.health.ratio ? 1 : y.health.ratio < x.health.ratio ? -1 : 0));
     if (!todo.length) return;
     const keeper = this.o.account.address;
     const token = this.info.loanToken.address;
-    const [nonce0, balance0, allowance0, fees, credits] = await Promise.all([
-      this.client.getTransactionCount({ address: keeper, blockTag: "pending" }),
+    const [balance, allowance, credits, fees] = await Promise.all([
       this.client.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [keeper] }),
-      this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, this.lending] }),
-      this.client.estimateFeesPerGas(),
-      Promise.all(todo.map((u) => readCreditPeriod(this.client, this.info.creditOracle, u.borrower, market.blockNumber))),
+      this.client.readContract({ address: token, abi: erc20Abi, functionName: "allowance", args: [keeper, this.sender.spender] }),
+      // Cached (re-read on the registry's events); read here only if missing.
+      Promise.all(todo.map((u) => this.credits.get(u.borrower) ?? readCreditPeriod(this.client, this.info.creditOracle, u.borrower, market.blockNumber))),
+      this.fees(),
     ]);
-
-    let balance = balance0;
-    let allowance = allowance0;
-    const planned: { u: Unhealthy; plan: LiquidationPlan }[] = [];
+    const planned: Order[] = [];
     for (const [i, u] of todo.entries()) {
-      const plan = this.plan(u, market, credits[i]!);
+      const credit = credits[i]!;
+      const plan = this.plan(u, market, credit);
       if (!plan) continue;
-      if (balance < plan.maxRepaidAssets || allowance < plan.maxRepaidAssets) {
-        this.logShortfall(u.borrower, plan, balance, allowance);
-        continue;
-      }
-      balance -= plan.maxRepaidAssets;
-      allowance -= plan.maxRepaidAssets;
-      planned.push({ u, plan });
+      const moves = syncedPosition(market, u.position, creditAt(credit, market.timestamp + 1n), market.timestamp + 1n).position.bucket !== u.position.bucket;
+      planned.push({ borrower: u.borrower, plan, moves });
     }
-
-    const ready = await Promise.all(
-      planned.map(async ({ u, plan }) => {
-        const args = [u.borrower, plan.seizedAssets, plan.repaidShares] as const;
-        const call = { address: this.lending, abi: zkRiskLendingAbi, functionName: "liquidate", args, account: this.o.account } as const;
-        try {
-          const [, gas] = await Promise.all([this.client.simulateContract(call), this.client.estimateContractGas(call)]);
-          return { u, plan, args, gas };
-        } catch (e) {
-          const reason = revertName(e);
-          if (reason === undefined) throw e;
-          this.dirty.add(u.borrower);
-          this.log(reason === "HealthyPosition" ? `${u.borrower} is healthy again (simulation): skipped` : `liquidation of ${u.borrower} would revert (${reason}): skipped this block`);
-          return undefined;
-        }
-      }),
-    );
-
-    let nonce = nonce0;
-    for (const r of ready) {
-      if (!r) continue;
-      const { u, plan } = r;
-      // The estimate ran on the latest state at its timestamp; in the next block interest
-      // accrues first (more storage writes), so the limit keeps a wide margin (only gas used is paid).
-      const hash = await this.wallet.writeContract({
-        address: this.lending,
-        abi: zkRiskLendingAbi,
-        functionName: "liquidate",
-        args: r.args,
-        nonce,
-        gas: (r.gas * 3n) / 2n + GAS_MARGIN,
-        maxFeePerGas: fees.maxFeePerGas,
-        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-      });
-      nonce++;
-      const since = this.unhealthySince.get(u.borrower) ?? market.blockNumber;
-      this.inFlight.set(u.borrower, { hash, since, sentAtBlock: market.blockNumber, plan });
-      this.o.journal.write({ chainId: this.o.chain.chainId, tx: hash, borrower: u.borrower, status: "sent", becameLiquidatableBlock: Number(since) });
-      const ratio = Number((u.health.ratio * 10_000n) / WAD) / 10_000;
+    const funds = balance < allowance ? balance : allowance;
+    const { chosen, left, needed } = affordable(planned, funds);
+    if (left.length) {
       this.log(
-        `liquidating ${u.borrower} (${plan.kind}; debt/maxDebt ${ratio.toFixed(4)}, debt ${this.loan(u.health.debt)}, liquidatable since block ${since}) at block ${market.blockNumber}: tx ${hash}`,
+        `short of ${this.loan(needed - funds)} at block ${market.blockNumber}: ${planned.length} liquidation(s) may need up to ${this.loan(needed)}, keeper ${keeper} ` +
+          `holds ${this.loan(balance)}${allowance < balance ? ` and has approved ${this.loan(allowance)} to ${this.sender.spender}` : ""}; liquidating the ${chosen.length} it covers (most underwater first), ${left.length} left`,
       );
+    }
+    if (!chosen.length) return;
+
+    const prepared = await this.sender.prepare(chosen);
+    for (const { borrower, reason } of prepared.left) {
+      this.dirty.add(borrower);
+      this.log(reason === "HealthyPosition" ? `${borrower} is healthy again (simulation): skipped` : `liquidation of ${borrower} would revert (${reason}): skipped this block`);
+    }
+    const plans = new Map(chosen.map((o) => [o.borrower, o.plan]));
+    for (const { request, borrowers } of prepared.txs) {
+      const tx = await this.txs.send(request, fees, market.blockNumber);
+      this.txBorrowers.set(tx.nonce, borrowers);
+      for (const b of borrowers) {
+        this.inFlight.set(b, { nonce: tx.nonce, since: this.unhealthySince.get(b) ?? market.blockNumber, sentAtBlock: market.blockNumber, plan: plans.get(b)!, journaled: false });
+      }
     }
   }
 
-  /** The liquidation of `u`, planned on its position after liquidate()'s tier sync (dated by the wallet's credit period); undefined when there is none. */
+  /**
+   * The liquidation of `u`: skipped when the position is healthy at its terms after liquidate()'s
+   * tier sync (dated by the wallet's credit period), else amounts that fit every state the
+   * transaction may run on (keeper-plan.ts); undefined when there is none.
+   */
   private plan(u: Unhealthy, market: MarketSnapshot, credit: CreditPeriod): LiquidationPlan | undefined {
-    const synced = syncedPosition(market, u.position, credit, market.timestamp);
-    const q = synced.position;
-    const changed = q.bucket !== u.position.bucket || synced.catchUpInterest > 0n || q.rampEnd !== u.position.rampEnd || q.rampFromLltv !== u.position.rampFromLltv;
-    const [m, p]: [MarketState, PositionState] = changed ? [synced.market, q] : [market, u.position];
-    if (changed && healthAt(m, p).healthy) {
+    const synced = syncedPosition(market, u.position, creditAt(credit, market.timestamp), market.timestamp);
+    if (healthAt(synced.market, synced.position).healthy) {
       const bucket = bucketFor(credit);
       this.log(`${u.borrower} is healthy at its current terms (bucket ${bucket}${bucket !== u.position.bucket ? `, from ${u.position.bucket}: tier change` : ""}): skipped`);
       return undefined;
     }
-    return planLiquidation(m, p, { horizonSeconds: this.o.horizonSeconds });
+    return planRobustLiquidation(market, u.position, credit, { horizonSeconds: this.o.horizonSeconds, priceDownBps: this.o.priceDownBps, priceUpBps: this.o.priceUpBps });
   }
 
-  private logShortfall(borrower: Address, plan: LiquidationPlan, balance: bigint, allowance: bigint): void {
-    if (this.shortfallLogged.has(borrower)) return;
-    this.shortfallLogged.add(borrower);
-    const missing = [
-      balance < plan.maxRepaidAssets ? `holds ${this.loan(balance)}` : undefined,
-      allowance < plan.maxRepaidAssets ? `has approved ${this.loan(allowance)} to the lending contract ${this.lending}` : undefined,
-    ].filter(Boolean);
-    this.log(`cannot liquidate ${borrower}: it needs up to ${this.loan(plan.maxRepaidAssets)} and keeper ${this.o.account.address} ${missing.join(" and ")}`);
-  }
-
-  /** Record the receipts of liquidations in flight; forget transactions the node dropped. */
-  private async settle(n: bigint): Promise<void> {
-    for (const [borrower, f] of this.inFlight) {
-      let receipt;
-      try {
-        receipt = await this.client.getTransactionReceipt({ hash: f.hash });
-      } catch (e) {
-        if (!(e instanceof TransactionReceiptNotFoundError)) throw e;
-        if (n - f.sentAtBlock < DROPPED_AFTER_BLOCKS) continue;
-        const known = await this.client.getTransaction({ hash: f.hash }).then(
-          () => true,
-          (err: unknown) => {
-            if (err instanceof TransactionNotFoundError) return false;
-            throw err;
-          },
-        );
-        if (known) continue;
-        this.log(`liquidation of ${borrower} (tx ${f.hash}) was dropped by the node: will retry`);
-        this.o.journal.drop(this.o.chain.chainId, f.hash);
-        this.inFlight.delete(borrower);
-        this.dirty.add(borrower);
-        continue;
-      }
+  /** A transaction of ours was mined: record each of its liquidations; what it did not liquidate is re-checked. */
+  private mined(tx: SentTx, receipt: TransactionReceipt): void {
+    const borrowers = this.txBorrowers.get(tx.nonce) ?? [];
+    this.txBorrowers.delete(tx.nonce);
+    for (const h of tx.hashes) if (h !== receipt.transactionHash) this.o.journal.drop(this.o.chain.chainId, h);
+    const outcomes = this.sender.outcomes(receipt, borrowers);
+    for (const borrower of borrowers) {
+      const f = this.inFlight.get(borrower);
       this.inFlight.delete(borrower);
       this.dirty.add(borrower);
-      this.recordReceipt(borrower, f, receipt);
+      if (!f) continue;
+      const out = outcomes.get(borrower)!;
+      if (!out.liquidated) {
+        if (receipt.status === "success") this.skipped++;
+        this.o.journal.write({ chainId: this.o.chain.chainId, tx: receipt.transactionHash, borrower, status: "reverted", becameLiquidatableBlock: Number(f.since) });
+        this.log(`liquidation of ${borrower} ${receipt.status === "success" ? `skipped (${out.reason})` : "reverted"} in block ${receipt.blockNumber} (tx ${receipt.transactionHash}): will re-check`);
+        continue;
+      }
+      const stat: LiquidationStat = {
+        chainId: this.o.chain.chainId,
+        borrower,
+        becameLiquidatableBlock: Number(f.since),
+        liquidatedBlock: Number(receipt.blockNumber),
+        delayBlocks: Number(receipt.blockNumber - f.since),
+        txHash: receipt.transactionHash,
+        repaidAssets: out.repaidAssets,
+        seizedAssets: out.seizedAssets,
+        badDebt: out.badDebt,
+      };
+      this.o.record(stat);
+      this.o.journal.write({ ...stat, tx: stat.txHash, status: "liquidated" });
+      this.log(
+        `liquidated ${borrower} in block ${stat.liquidatedBlock} (liquidatable since ${stat.becameLiquidatableBlock}: delay ${stat.delayBlocks} block${stat.delayBlocks === 1 ? "" : "s"}): ` +
+          `repaid ${this.loan(out.repaidAssets)}, seized ${this.collateral(out.seizedAssets)}${out.badDebt ? `, bad debt ${this.loan(out.badDebt)}` : ""}`,
+      );
     }
   }
 
-  private recordReceipt(borrower: Address, f: InFlight, receipt: Awaited<ReturnType<PublicClient["getTransactionReceipt"]>>): void {
-    if (receipt.status !== "success") {
-      this.o.journal.write({ chainId: this.o.chain.chainId, tx: f.hash, borrower, status: "reverted", becameLiquidatableBlock: Number(f.since) });
-      this.log(`liquidation of ${borrower} reverted in block ${receipt.blockNumber} (tx ${f.hash}): will re-check`);
-      return;
+  /** A transaction of ours will never be mined: its positions go back to planning. */
+  private lost(tx: SentTx): void {
+    for (const h of tx.hashes) this.o.journal.drop(this.o.chain.chainId, h);
+    for (const borrower of this.txBorrowers.get(tx.nonce) ?? []) {
+      this.inFlight.delete(borrower);
+      this.dirty.add(borrower);
     }
-    const events = parseEventLogs({ abi: zkRiskLendingAbi, logs: receipt.logs, eventName: ["Liquidate", "BadDebt"] }).filter(
-      (l) => l.address.toLowerCase() === this.lending.toLowerCase() && l.args.borrower.toLowerCase() === borrower.toLowerCase(),
-    );
-    let repaidAssets = 0n;
-    let seizedAssets = 0n;
-    let badDebt = 0n;
-    for (const e of events) {
-      if (e.eventName === "Liquidate") {
-        repaidAssets += e.args.repaidAssets;
-        seizedAssets += e.args.seizedAssets;
-      } else badDebt += e.args.assets;
-    }
-    const stat: LiquidationStat = {
-      chainId: this.o.chain.chainId,
-      borrower,
-      becameLiquidatableBlock: Number(f.since),
-      liquidatedBlock: Number(receipt.blockNumber),
-      delayBlocks: Number(receipt.blockNumber - f.since),
-      txHash: f.hash,
-      repaidAssets,
-      seizedAssets,
-      badDebt,
-    };
-    this.o.record(stat);
-    this.o.journal.write({ ...stat, tx: stat.txHash, status: "liquidated" });
-    this.log(
-      `liquidated ${borrower} in block ${stat.liquidatedBlock} (liquidatable since ${stat.becameLiquidatableBlock}: delay ${stat.delayBlocks} block${stat.delayBlocks === 1 ? "" : "s"}): ` +
-        `repaid ${this.loan(repaidAssets)}, seized ${this.collateral(seizedAssets)}${badDebt ? `, bad debt ${this.loan(badDebt)}` : ""}`,
-    );
+    this.txBorrowers.delete(tx.nonce);
   }
 
   /** Stop watching; wait for the block being processed and for the liquidations in flight. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.unwatch?.();
-    clearTimeout(this.rewatchTimer);
     this.abort.abort();
     this.wake?.();
-    await this.loopDone;
-    await Promise.all(
-      [...this.inFlight].map(async ([borrower, f]) => {
-        try {
-          const receipt = await this.client.waitForTransactionReceipt({ hash: f.hash, pollingInterval: this.o.pollMs, timeout: DRAIN_TIMEOUT_MS });
-          this.inFlight.delete(borrower);
-          this.recordReceipt(borrower, f, receipt);
-        } catch (e) {
-          this.log(`stopped without the receipt of the liquidation of ${borrower} (tx ${f.hash}): ${shortError(e)}`);
-        }
-      }),
-    );
+    this.nudge?.();
+    await Promise.all([this.loopDone, this.pollDone]);
+    try {
+      const left = await this.txs.drain(DRAIN_TIMEOUT_MS, this.o.pollMs, () => this.client.getBlockNumber({ cacheTime: 0 }), () => this.fees());
+      for (const t of left) this.log(`stopped without the receipt of ${t.request.what} (tx ${t.hashes.at(-1)})`);
+    } catch (e) {
+      this.log(`stopped without the receipts of ${this.txs.inFlight().length} transaction(s): ${shortError(e)}`);
+    }
+    this.rpc.close();
   }
 }
 
 /* KEEPER */
 
-/** The keeper role's account: ZKRISK_KEEPER_KEY, or anvil's dev key 2 when every chain is an anvil. */
-async function defaultAccount(chains: readonly { chain: ChainInfo; rpcUrl: string }[]): Promise<Account> {
-  const kinds = await Promise.all(chains.map((c) => nodeKind(publicClient(c.chain, c.rpcUrl) as PublicClient)));
-  return roleAccount("keeper", { local: kinds.every((k) => k.anvil) });
+/** What node serves each chain (its first URL decides: the kind does not change across a chain's URLs). */
+function nodeKinds(chains: readonly { chain: ChainInfo; rpcUrl: string }[]): Promise<{ anvil: boolean; forked: boolean }[]> {
+  return Promise.all(chains.map((c) => nodeKind(publicClient(c.chain, c.rpcUrl) as PublicClient)));
 }
 
 /** Watch and liquidate on every chain of `opts.chains` until stop(). */
@@ -674,9 +729,11 @@ export function startKeeper(opts: KeeperOptions): Keeper {
     if (!chains.length) throw new Error("no chain to watch");
     const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
     if (!Number.isFinite(pollMs) || pollMs < 10) throw new Error(`pollMs must be at least 10 ms, got ${pollMs}`);
-    const account = opts.account ?? (await defaultAccount(chains));
+    const kinds = await nodeKinds(chains);
+    // The keeper role's account: ZKRISK_KEEPER_KEY, or anvil's dev key 2 when every chain is an anvil.
+    const account = opts.account ?? roleAccount("keeper", { local: kinds.every((k) => k.anvil) });
     keepers = chains.map(
-      (c) =>
+      (c, i) =>
         new ChainKeeper({
           ...c,
           account,
@@ -686,6 +743,13 @@ export function startKeeper(opts: KeeperOptions): Keeper {
           logChunk: opts.logChunk ?? DEFAULT_LOG_CHUNK,
           maxBackoffMs: opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
           horizonSeconds: opts.horizonSeconds ?? 120n,
+          priceDownBps: opts.priceDownBps ?? DEFAULT_PRICE_DOWN_BPS,
+          priceUpBps: opts.priceUpBps ?? DEFAULT_PRICE_UP_BPS,
+          rpcUrls: c.rpcUrls ?? [],
+          // An anvil fork fetches state from its upstream on demand: its answers can take seconds.
+          rpcTimeoutMs: opts.rpcTimeoutMs ?? (kinds[i]!.forked ? FORK_RPC_TIMEOUT_MS : DEFAULT_RPC_TIMEOUT_MS),
+          bumpAfterBlocks: opts.bumpAfterBlocks ?? 2n,
+          batch: opts.batch ?? true,
           record: (s) => all.push(s),
           journal,
         }),
@@ -702,6 +766,18 @@ export function startKeeper(opts: KeeperOptions): Keeper {
 
   return {
     stats: () => [...all],
+    counters() {
+      const sum: KeeperCounters = { sent: 0, reverted: 0, replaced: 0, dropped: 0, skipped: 0 };
+      for (const k of keepers) {
+        const c = k.counters();
+        sum.sent += c.sent;
+        sum.reverted += c.reverted;
+        sum.replaced += c.replaced;
+        sum.dropped += c.dropped;
+        sum.skipped += k.skipped;
+      }
+      return sum;
+    },
     ready,
     async stop() {
       stopped = true;
