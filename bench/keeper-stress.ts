@@ -3,7 +3,7 @@
 // keeper started in-process (startKeeper) so that the bench measures the keeper code of the branch
 // it runs on:
 //   crash1block   one oracle answer -45%: every position liquidatable in the same block
-//   rpcHang       a -30% fall over 10 blocks; the keeper's RPC (a local proxy, bench/rpc-proxy.ts)
+//   rpcHang       a -30% fall over 10 blocks; the keeper's RPC (a local proxy, ts/test/rpc-proxy.ts)
 //                 accepts requests and never answers for 5 of those blocks, then answers again
 //   burst2000     2,000 positions, -27.5% at once: ~1,500 liquidatable in one block, 30M-gas blocks
 //   expiredTiers  positions attested with real proofs (test/fixtures/credit), the attestations
@@ -31,7 +31,7 @@ import { ROOT } from "../ts/toolchain/paths.js";
 import { devAccounts } from "./dev-accounts.js";
 import { readFixtures, readRoundFixture } from "./fixtures.js";
 import { pool } from "./keeper.js";
-import { startRpcProxy, type RpcProxy } from "./rpc-proxy.js";
+import { startRpcProxy, type RpcProxy } from "../ts/test/rpc-proxy.js";
 import { quantile } from "./stats.js";
 
 export const STRESS_CASES = ["crash1block", "rpcHang", "burst2000", "expiredTiers", "bleed"] as const;
@@ -470,11 +470,11 @@ async function runCase(ctx: Ctx, spec: CaseSpec, plan: StressPlan, batchGas: Str
       block = await nextBlock(ctx, block);
       if (spec.hang && proxy) {
         if (step === spec.hang.atStep) {
-          proxy.hang();
+          proxy.mode = "hang";
           hang = { from: Number(block), at: performance.now() };
           log(`${spec.name}: RPC proxy hangs from block ${block}`);
         } else if (hang && hang.to === undefined && Number(block) >= hang.from + spec.hang.blocks) {
-          proxy.resume();
+          proxy.mode = "forward";
           hang.to = Number(block);
           log(`${spec.name}: RPC proxy answers again from block ${block} (${proxy.held()} requests held)`);
         }

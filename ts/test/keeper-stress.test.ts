@@ -15,12 +15,13 @@ import { setAutomine, setIntervalMining, startKeeper, type Keeper, type KeeperOp
 import { TxManager, type SentTx } from "../runtime/keeper/keeper-tx.js";
 import { keeperLiquidations } from "../runtime/db/attestations.js";
 import { openDatabase } from "../runtime/db/engine.js";
-import { CHAIN, hangingRpc, sleep, testMarket, until, type HangingRpc, type TestMarket } from "./keeper-support.js";
+import { CHAIN, sleep, testMarket, until, type TestMarket } from "./keeper-support.js";
+import { startRpcProxy, type RpcProxy } from "./rpc-proxy.js";
 
 describe("keeper under stress", () => {
   let t: TestMarket;
   const keepers: Keeper[] = [];
-  const proxies: HangingRpc[] = [];
+  const proxies: RpcProxy[] = [];
   let logs: string[] = [];
 
   before(async () => {
@@ -72,18 +73,18 @@ describe("keeper under stress", () => {
     await scenario(async () => {
       await t.setPrice(10_000n);
       const c = await t.open(5_990n);
-      const proxy = await hangingRpc(t.anvil.rpcUrl);
+      const proxy = await startRpcProxy(t.anvil.rpcUrl);
       proxies.push(proxy);
       const k = keeper({ rpcUrl: proxy.url, rpcTimeoutMs: 300 });
       await k.ready;
       await setIntervalMining(t.client, 1);
-      proxy.hang = true;
+      proxy.mode = "hang";
       const dropBlock = await t.setPrice(8_000n);
       const host = new URL(proxy.url).host;
       await until("the hang logged", () => logs.some((l) => l.includes(`RPC ${host} stopped answering`)));
       await until("3 blocks of hang", async () => ((await t.head()) >= dropBlock + 3n ? true : undefined));
       assert.deepEqual(k.stats(), [], "nothing can happen while the only RPC hangs");
-      proxy.hang = false;
+      proxy.mode = "forward";
       const back = await t.head();
       const [s] = await until("the liquidation after the hang", () => (k.stats().length ? k.stats() : undefined));
       console.log(`# hang: liquidated in block ${s!.liquidatedBlock}, ${s!.liquidatedBlock - Number(back)} block(s) after the RPC answered again at block ${back}`);
@@ -100,15 +101,15 @@ describe("keeper under stress", () => {
     await scenario(async () => {
       await t.setPrice(10_000n);
       const c = await t.open(5_990n);
-      const proxy = await hangingRpc(t.anvil.rpcUrl);
+      const proxy = await startRpcProxy(t.anvil.rpcUrl);
       proxies.push(proxy);
       const k = keeper({ rpcUrl: proxy.url, rpcUrls: [t.anvil.rpcUrl], rpcTimeoutMs: 300 });
       await k.ready;
       await setIntervalMining(t.client, 1);
-      proxy.hang = true;
+      proxy.mode = "hang";
       const dropBlock = await t.setPrice(8_000n);
       const [s] = await until("the liquidation through the second URL", () => (k.stats().length ? k.stats() : undefined));
-      assert.ok(proxy.hang, "still hanging");
+      assert.equal(proxy.mode, "hang", "still hanging");
       assert.equal(s!.borrower, c.address);
       assert.equal(s!.becameLiquidatableBlock, Number(dropBlock));
       assert.ok(logs.some((l) => l.includes(`RPC ${new URL(proxy.url).host} stopped answering`) && l.includes("using the next RPC URL")), logs.join("\n"));

@@ -3,7 +3,6 @@
 // with a real proof and read liquidations. stop() kills anvil and removes the folder.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAddressEqual, maxUint256, type Account, type Address, type Hex, type PublicClient } from "viem";
@@ -130,47 +129,5 @@ export async function testMarket(opts: { accounts?: number } = {}): Promise<Test
       await stopAll([anvil]);
       rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** A JSON-RPC proxy in front of `target` that can be made to hang: it accepts every request and never answers, like a stuck node. */
-export interface HangingRpc {
-  readonly url: string;
-  hang: boolean;
-  close(): Promise<void>;
-}
-
-export async function hangingRpc(target: string): Promise<HangingRpc> {
-  const state = { hang: false };
-  const parked = new Set<ServerResponse>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (state.hang) return void parked.add(res);
-      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
-        .then(async (r) => {
-          res.writeHead(r.status, { "content-type": "application/json" });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        })
-        .catch(() => req.socket.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get hang() {
-      return state.hang;
-    },
-    set hang(v: boolean) {
-      state.hang = v;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const r of parked) r.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

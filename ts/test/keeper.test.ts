@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -27,6 +26,7 @@ import { accruedBuckets, BUCKET_UNVERIFIED, healthAt, liquidationIncentiveFactor
 import { readCreditPeriod, readMarket, readMarketInfo, readPosition } from "../runtime/keeper/keeper-positions.js";
 import { ROOT } from "../toolchain/paths.js";
 import { cleanEnv, oneLine, runCli } from "./cli-support.js";
+import { startRpcProxy, type RpcProxy } from "./rpc-proxy.js";
 
 const CHAIN = getChain(1);
 const ANSWER0 = 2000n * 10n ** 8n; // the mock ETH/USD feed's initial answer (script/config/local.json)
@@ -35,42 +35,6 @@ const quiet = (): void => {};
 /* HARNESS */
 
 /** A JSON-RPC proxy that can be made to fail every request (connection reset), like a node going away. */
-interface FlakyRpc {
-  readonly url: string;
-  down: boolean;
-  close(): Promise<void>;
-}
-
-async function flakyRpc(target: string): Promise<FlakyRpc> {
-  const state = { down: false };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (state.down) return void req.socket.destroy();
-      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
-        .then(async (r) => {
-          res.writeHead(r.status, { "content-type": "application/json" });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        })
-        .catch(() => req.socket.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get down() {
-      return state.down;
-    },
-    set down(v: boolean) {
-      state.down = v;
-      if (v) server.closeAllConnections();
-    },
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -90,7 +54,7 @@ describe("keeper on a local anvil", () => {
   let client: PublicClient;
   let db: Database;
   const keepers: Keeper[] = [];
-  const proxies: FlakyRpc[] = [];
+  const proxies: RpcProxy[] = [];
   const keeperAccount = roleAccount("keeper", { local: true });
   const owner = privateKeyToAccount(anvilDevKey(0)); // deployer = owner of the mock feed
   const logs: string[] = [];
@@ -269,16 +233,16 @@ describe("keeper on a local anvil", () => {
     await scenario(async () => {
       await setPrice(10_000n);
       const c = await open(5_990n);
-      const proxy = await flakyRpc(anvil.rpcUrl);
+      const proxy = await startRpcProxy(anvil.rpcUrl);
       proxies.push(proxy);
       const k = keeper({ rpcUrl: proxy.url });
       await k.ready;
       await setIntervalMining(client, 1);
-      proxy.down = true;
+      proxy.mode = "down";
       const dropBlock = await setPrice(8_000n);
       await until("3 blocks of outage", async () => ((await head()) >= dropBlock + 3n ? true : undefined));
       assert.deepEqual(k.stats(), [], "nothing can happen while the RPC is down");
-      proxy.down = false;
+      proxy.mode = "forward";
       const [s] = await until("the liquidation after the outage", () => (k.stats().length ? k.stats() : undefined));
       await stopKeeper(k);
       await setAutomine(client);
