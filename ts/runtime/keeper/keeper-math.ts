@@ -179,6 +179,17 @@ export function sharesForSeized(seizedAssets: bigint, bk: BucketState, price: bi
   return toSharesUp(wDivUp(mulDivUp(seizedAssets, price, ORACLE_PRICE_SCALE), lif), bk.borrowAssets, bk.borrowShares);
 }
 
+/** The largest x in [0, hi] with fits(x), for a `fits` that holds up to some point and not after it (binary search); 0 when none above 0 fits. */
+export function largestFitting(hi: bigint, fits: (x: bigint) => boolean): bigint {
+  let lo = 0n;
+  while (lo < hi) {
+    const mid = (lo + hi + 1n) / 2n;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1n;
+  }
+  return lo;
+}
+
 export interface LiquidationPlan {
   /** The arguments of liquidate(borrower, seizedAssets, repaidShares): exactly one is non-zero. */
   readonly seizedAssets: bigint;
@@ -237,14 +248,8 @@ export function planLiquidation(m: MarketState, p: PositionState, opts: PlanOpti
       expectedSeized: p.collateral,
     };
   }
-  // Rounding corner: the largest seizure whose repaid shares still fit (binary search; monotone).
-  let lo = 0n;
-  let hi = p.collateral;
-  while (lo < hi) {
-    const mid = (lo + hi + 1n) / 2n;
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1n;
-  }
+  // Rounding corner: the largest seizure whose repaid shares still fit.
+  const lo = largestFitting(p.collateral, fits);
   if (lo === 0n) return undefined;
   const shares = sharesForSeized(lo, bk0, price, lif0);
   return { seizedAssets: lo, repaidShares: 0n, kind: "partial", maxRepaidAssets: toAssetsUp(shares, bk0.borrowAssets, bk0.borrowShares) + 1n, expectedSeized: lo };

@@ -10,6 +10,7 @@
 import {
   accruedBuckets,
   effectiveLltv,
+  largestFitting,
   liquidationIncentiveFactor,
   seizedForShares,
   sharesForSeized,
@@ -108,14 +109,8 @@ export function planRobustLiquidation(m: MarketState, p: PositionState, credit: 
   if (fits(p.collateral)) {
     return { seizedAssets: p.collateral, repaidShares: 0n, kind: "all-collateral", maxRepaidAssets: maxAssets(sharesFor(p.collateral)) + 1n, expectedSeized: p.collateral };
   }
-  // Between the two: the largest seizure whose repaid shares fit every scenario (binary search; monotone).
-  let lo = 0n;
-  let hi = p.collateral;
-  while (lo < hi) {
-    const mid = (lo + hi + 1n) / 2n;
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1n;
-  }
+  // Between the two: the largest seizure whose repaid shares fit every scenario.
+  const lo = largestFitting(p.collateral, fits);
   if (lo === 0n) return undefined;
   return { seizedAssets: lo, repaidShares: 0n, kind: "partial", maxRepaidAssets: maxAssets(sharesFor(lo)) + 1n, expectedSeized: lo };
 }
