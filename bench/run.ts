@@ -13,7 +13,7 @@
 //   npm run bench -- --help
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg, totalmem } from "node:os";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MODELS } from "../ts/pipeline/models.js";
 import { ROOT, venvPython } from "../ts/toolchain/paths.js";
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     config.deadlineSeconds = Number.POSITIVE_INFINITY; // an explicit budget is taken as given
   }
   if (values["skip-engine"]) config.proving.engineProofs = 0;
-  const outDir = join(ROOT, values.out ?? (config.quick ? "bench/quick" : "bench"));
+  const outDir = resolve(ROOT, values.out ?? (config.quick ? "bench/quick" : "bench"));
   mkdirSync(outDir, { recursive: true });
 
   venvPython(); // one-line error before anything runs when the venv is missing
