@@ -28,7 +28,8 @@ import { ChainReader } from "../runtime/indexer/chain-reader.js";
 import { loadFeatureSpec } from "../runtime/indexer/features.js";
 import { mapLogs } from "../runtime/indexer/indexer.js";
 import { aaveV3Source } from "../runtime/indexer/sources/aave-v3.js";
-import { borrowAssets, morphoBlueSource } from "../runtime/indexer/sources/morpho-blue.js";
+import { morphoBlueSource } from "../runtime/indexer/sources/morpho-blue.js";
+import { toAssetsUp } from "../runtime/keeper/keeper-math.js";
 import { chainSources } from "../runtime/indexer/sources/registry.js";
 import { UndecodableLogError, type Source, type SourceContext } from "../runtime/indexer/sources/source.js";
 import { UsdPrices } from "../runtime/indexer/sources/usd-prices.js";
@@ -236,8 +237,8 @@ describe("Morpho Blue adapter (morphoBlueAbi compiled from @morpho-org/morpho-bl
   });
 
   test("positions: borrow shares to assets (rounded up), collateral at the market oracle, the market's LLTV", async () => {
-    assert.equal(borrowAssets(3n, 10n, 10n ** 6n * 3n), 1n); // rounds up
-    assert.equal(borrowAssets(10n ** 15n, 5_000n * 10n ** 6n, 5_000n * 10n ** 12n), 1_000n * 10n ** 6n);
+    assert.equal(toAssetsUp(3n, 10n, 10n ** 6n * 3n), 1n); // rounds up
+    assert.equal(toAssetsUp(10n ** 15n, 5_000n * 10n ** 6n, 5_000n * 10n ** 12n), 1_000n * 10n ** 6n);
     const ctx = await context();
     const s = morphoBlueSource(ctx, MORPHO, 10, ctx.usd);
     const [p] = await s.positions(WALLET, 40, [MARKET_ID, MARKET_ID, null]);

@@ -19,25 +19,16 @@ import { morphoBlueAbi, morphoOracleMockAbi } from "../../../generated/protocols
 import { decodeLog, eventsOf, position, UndecodableLogError, type PositionValue, type ProtocolEntry, type Source, type SourceContext, type SourceDefinition } from "./source.js";
 import { isRevert, type UsdPrices } from "./usd-prices.js";
 import type { PoolEventKind } from "../index-state.js";
+import type { MarketParams } from "../../protocols/morpho-blue/deploy.js";
+// Morpho Blue's SharesMathLib (virtual shares 1e6, virtual assets 1) and IOracle price scale (1e36) are the ones
+// zkrisk's market uses too.
+import { ORACLE_PRICE_SCALE, toAssetsUp } from "../../keeper/keeper-math.js";
 
 export const MORPHO_BLUE = "morpho-blue";
-/** IOracle.price() scale (Morpho Blue's ORACLE_PRICE_SCALE). */
-const ORACLE_PRICE_SCALE = 10n ** 36n;
-/** Morpho Blue's SharesMathLib virtual shares and assets. */
-const VIRTUAL_SHARES = 10n ** 6n;
-const VIRTUAL_ASSETS = 1n;
 /** Morpho's IOracle `price()` (the ABI item of its OracleMock, which implements IOracle). */
 const oraclePriceAbi = [getAbiItem({ abi: morphoOracleMockAbi, name: "price" })] as const;
 
 const { events, topics } = eventsOf(morphoBlueAbi, ["Supply", "Withdraw", "SupplyCollateral", "WithdrawCollateral", "Borrow", "Repay", "Liquidate"]);
-
-export interface MarketParams {
-  readonly loanToken: Address;
-  readonly collateralToken: Address;
-  readonly oracle: Address;
-  readonly irm: Address;
-  readonly lltv: bigint;
-}
 
 /** The wallet, kind, market and amount of a Morpho Blue event; `collateral`: the amount is of the collateral token. */
 export function classifyMorpho(eventName: string, a: Record<string, unknown>): { kind: PoolEventKind; wallet: Address; id: Hash; assets: bigint; collateral: boolean } {
@@ -60,13 +51,6 @@ export function classifyMorpho(eventName: string, a: Record<string, unknown>): {
     default:
       throw new UndecodableLogError(`not an indexed Morpho Blue event: ${eventName}`);
   }
-}
-
-/** Borrow shares -> assets, rounded up (Morpho Blue's toAssetsUp). */
-export function borrowAssets(shares: bigint, totalAssets: bigint, totalShares: bigint): bigint {
-  const num = shares * (totalAssets + VIRTUAL_ASSETS);
-  const den = totalShares + VIRTUAL_SHARES;
-  return (num + den - 1n) / den;
 }
 
 export function morphoBlueSource(ctx: SourceContext, morpho: Address, startBlock: number, usd: UsdPrices | null): Source {
@@ -93,7 +77,7 @@ export function morphoBlueSource(ctx: SourceContext, morpho: Address, startBlock
     ]);
     if (borrowShares === 0n && collateral === 0n) return null;
     const [, , totalBorrowAssets, totalBorrowShares] = market;
-    const debt = borrowAssets(borrowShares, totalBorrowAssets, totalBorrowShares);
+    const debt = toAssetsUp(borrowShares, totalBorrowAssets, totalBorrowShares);
     const loanPrice = usd ? await usd.priceAt(m.loanToken, block) : null;
     const lltv = Number(m.lltv) / 1e18;
     if (loanPrice === null) return position(0, 0, lltv);
